@@ -1,0 +1,267 @@
+"""Model → document tree, through the Vietnamese templates.
+
+A template writes one paragraph per line, ``@role text`` (see templates/README.md).
+This module reads those lines, numbers headings (``I.``, ``1.``, ``a)``), adds
+bullets, applies upper case, parses the ``**đậm**`` / ``*nghiêng*`` marks, places the
+header and signature grids and the ruled lines, and splits off appendices.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import re
+import unicodedata
+from pathlib import Path
+
+from jinja2 import TemplateError
+
+from . import style, vnformat, workspace
+from .errors import ContentError, Problem, display_path
+from .fonts import text_width_mm
+from .model import Document, Heading
+from .model import Table as ModelTable
+from .templates import environment, template_problem
+from .tree import (DocumentTree, Grid, Metadata, Paragraph, Part, Rule, Run, Table,
+                   TableRow)
+
+HEADER_LEFT = ("chu-quan", "co-quan")
+HEADER_RIGHT = ("quoc-hieu", "tieu-ngu")
+CLOSING_LEFT = ("noi-nhan", "nhan")
+CLOSING_RIGHT = ("tham-quyen", "chuc-vu", "ho-ten")
+NUMBERED = ("muc", "khoan", "diem")
+APPENDIX = ("phu-luc", "phu-luc-ngang")
+BODY_ROLES = ("doan", "muc", "khoan", "diem", "gach", "cong")
+# Below a heading of this level, a sub-heading takes the next level.
+NEXT_LEVEL = {"muc": "khoan", "khoan": "diem", "diem": "gach", "gach": "cong",
+              "cong": "cong"}
+_MARKS = re.compile(r"\*\*(.+?)\*\*|\*(?!\s)(.+?)(?<!\s)\*")
+
+
+def runs(text: str, upper: bool = False) -> list[Run]:
+    """Split ``**đậm**`` and ``*nghiêng*`` into runs; everything else is literal."""
+    out, pos = [], 0
+    for m in _MARKS.finditer(text):
+        if m.start() > pos:
+            out.append(Run(text[pos:m.start()]))
+        out.append(Run(m.group(1), bold=True) if m.group(1) is not None
+                   else Run(m.group(2), italic=True))
+        pos = m.end()
+    if pos < len(text):
+        out.append(Run(text[pos:]))
+    for run in out:
+        run.text = run.text.replace("\u2028", "\n")
+        if upper:
+            run.text = run.text.upper()
+    return out or [Run("")]
+
+
+def paragraph(role: str, text: str) -> Paragraph:
+    return Paragraph(role, runs(text, style.ROLES[role].upper))
+
+
+# -- template side --------------------------------------------------------------------
+
+class _Tables:
+    """Lets a template place a table: ``@bang {{ bang(t) }}`` registers ``t``."""
+
+    def __init__(self):
+        self.items: list[ModelTable] = []
+
+    def __call__(self, table=None, cot=None, dong=None, nhom=None, can=None) -> str:
+        if table is None:
+            table = ModelTable(list(cot or []), [list(r) for r in dong or []])
+        if can:
+            table.can = can
+        self.items.append(table)
+        return str(len(self.items) - 1)
+
+
+def context(doc: Document) -> dict:
+    values = {f.name: getattr(doc, f.name) for f in dataclasses.fields(doc)}
+    values["doc"] = doc
+    return values
+
+
+def render_markup(doc: Document, env=None) -> tuple[str, list[ModelTable]]:
+    """Run the document's template; returns its markup and the tables it placed."""
+    env = env or environment(workspace.user_template_dirs(doc.path))
+    tables = _Tables()
+    values = context(doc)
+    values.update(bang=tables, la_heading=lambda b: isinstance(b, Heading))
+    try:
+        markup = env.get_template(doc.template).render(values)
+    except TemplateError as exc:
+        raise ContentError([template_problem(exc, display_path(doc.path))]) from None
+    return unicodedata.normalize("NFC", markup), tables.items
+
+
+# -- markup side ----------------------------------------------------------------------
+
+def parse_lines(markup: str) -> list[tuple[str, str]]:
+    """``@role text`` lines → (role, text). A line without ``@`` continues the
+    previous paragraph, so templates may wrap long sentences."""
+    items: list[list[str]] = []
+    for raw in markup.split("\n"):
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("@"):
+            role, _, text = line[1:].partition(" ")
+            items.append([role, text])
+        elif items:
+            items[-1][1] += " " + line
+    return [(role, text) for role, text in items]
+
+
+class _Builder:
+    """Turns (role, text) lines into Parts, keeping numbering state."""
+
+    def __init__(self, tables: list[ModelTable]):
+        self.tables = tables
+        self.parts: list[Part] = [Part()]
+        self.counters = {role: 0 for role in NUMBERED}
+        self.header: dict[str, list] = {}
+        self.closing: dict[str, list] = {}
+
+    @property
+    def blocks(self):
+        return self.parts[-1].blocks
+
+    def add(self, role: str, text: str) -> None:
+        if role in HEADER_LEFT + HEADER_RIGHT + ("so", "ngay"):
+            self.header.setdefault(role, []).append(text)
+            if role == "ngay":
+                self.blocks.append(self._header_grid())
+        elif role in CLOSING_LEFT + CLOSING_RIGHT:
+            self.closing.setdefault(role, []).append(text)
+        elif role in APPENDIX:
+            self._flush_closing()
+            self.parts.append(Part(landscape=role.endswith("ngang")))
+            self.counters = dict.fromkeys(NUMBERED, 0)
+            self.blocks.append(paragraph("phu-luc", text))
+        elif role == "trich-yeu":
+            p = paragraph(role, text)
+            self.blocks.append(p)
+            width = min(text_width_mm(p.text, style.ROLES[role].size, bold=True),
+                        style.text_width_mm(self.parts[-1].landscape))
+            self.blocks.append(Rule(width * style.SUBJECT_RULE_RATIO))
+        elif role in NUMBERED:
+            self.blocks.append(paragraph(role, self._number(role) + text))
+        elif role in style.BULLETS:
+            self.blocks.append(paragraph(role, style.BULLETS[role] + text))
+        elif role == "bang":
+            self.blocks.append(self._table(text))
+        elif role == "ket":
+            self._end_body(text)
+        elif role in style.ROLES:
+            self.blocks.append(paragraph(role, text))
+        else:
+            raise ValueError(f"unknown role @{role}")
+
+    def _number(self, role: str) -> str:
+        level = NUMBERED.index(role)
+        self.counters[role] += 1
+        for deeper in NUMBERED[level + 1:]:
+            self.counters[deeper] = 0
+        n = self.counters[role]
+        return {"muc": f"{vnformat.roman(n)}. ", "khoan": f"{n}. ",
+                "diem": f"{vnformat.point_letter(n)}) "}[role]
+
+    def _end_body(self, ending: str) -> None:
+        """The body's very last paragraph ends with ``./.`` (nd30, body structure)."""
+        for block in reversed(self.blocks):
+            if isinstance(block, Paragraph) and block.role in BODY_ROLES:
+                last = block.runs[-1]
+                # "… thực hiện." and "… thực hiện;" both become "… thực hiện./."
+                last.text = last.text.rstrip().rstrip(".;:,") + ending
+                return
+        self.blocks.append(paragraph("doan", ending))
+
+    def _header_grid(self) -> Grid:
+        h = self.header
+        left = [paragraph("chu-quan", t) for t in h.get("chu-quan", [])]
+        agency = [paragraph("co-quan", t) for t in h.get("co-quan", [])]
+        left += agency
+        if agency:
+            widest = max(text_width_mm(p.text, style.ROLES["co-quan"].size, bold=True)
+                         for p in agency)
+            left.append(Rule(min(widest, style.HEADER_COLUMNS_MM[0])
+                             * style.AGENCY_RULE_RATIO))
+        right = [paragraph(r, t) for r in HEADER_RIGHT for t in h.get(r, [])]
+        motto = [p for p in right if p.role == "tieu-ngu"]
+        if motto:
+            right.append(Rule(text_width_mm(motto[0].text, style.ROLES["tieu-ngu"].size,
+                                            bold=True) * style.TIEU_NGU_RULE_RATIO))
+        number = [paragraph("so", t) for t in h.get("so", [])]
+        date = [paragraph("ngay", t) for t in h.get("ngay", [])]
+        self.header = {}
+        return Grid(style.HEADER_COLUMNS_MM, [[left, right], [number, date]])
+
+    def _flush_closing(self) -> None:
+        if not self.closing:
+            return
+        c = self.closing
+        left = [paragraph(r, t) for r in CLOSING_LEFT for t in c.get(r, [])]
+        right = [paragraph(r, t) for r in CLOSING_RIGHT for t in c.get(r, [])]
+        self.blocks.append(Grid(style.CLOSING_COLUMNS_MM, [[left, right]]))
+        self.closing = {}
+
+    def _table(self, key: str) -> Table:
+        table = self.tables[int(key)]
+        landscape = self.parts[-1].landscape
+        widths = column_widths(table, style.text_width_mm(landscape))
+        aligns = getattr(table, "can", None) or [None] * len(table.cot)
+        rows = []
+        for cells in table.dong:
+            if getattr(cells, "group", False):
+                rows.append(TableRow([paragraph("bang-nhom", cells[0])], group=True))
+                continue
+            rows.append(TableRow([
+                paragraph({"phai": "bang-so", "giua": "bang-giua"}.get(a, "bang-o")
+                          if a else _cell_role(c), c)
+                for c, a in zip(cells, aligns)]))
+        return Table(widths, [paragraph("bang-dau", c) for c in table.cot], rows)
+
+    def finish(self) -> list[Part]:
+        self._flush_closing()
+        return self.parts
+
+
+_NUMERIC = re.compile(r"^[-+]?[\d.,]+%?$|^-$")
+
+
+def _cell_role(text: str) -> str:
+    return "bang-so" if _NUMERIC.match(text.strip()) else "bang-o"
+
+
+def column_widths(table: ModelTable, total_mm: float) -> list[float]:
+    """Share the text width by the longest word and total length of each column,
+    so a short column (STT, Đơn vị) stays narrow and text columns get the rest."""
+    columns = list(zip(table.cot, *[r for r in table.dong if not getattr(r, "group", False)]))
+    if not columns:
+        return []
+    weights = []
+    for column in columns:
+        longest_word = max((len(w) for cell in column for w in str(cell).split()), default=1)
+        longest_cell = max((len(str(cell)) for cell in column), default=1)
+        weights.append(max(longest_word, min(longest_cell, 40) ** 0.5 * 4, 3))
+    scale = total_mm / sum(weights)
+    return [w * scale for w in weights]
+
+
+def build(doc: Document, env=None) -> DocumentTree:
+    markup, tables = render_markup(doc, env)
+    builder = _Builder(tables)
+    for role, text in parse_lines(markup):
+        try:
+            builder.add(role, text)
+        except ValueError as exc:
+            raise ContentError([Problem(doc.template, None, None,
+                                        f"lỗi mẫu văn bản: vai trò không có: {exc}")]) from None
+    meta = Metadata(
+        title=f"{doc.trich_yeu}", subject=doc.trich_yeu, author=doc.co_quan.ten_day_du,
+        keywords=[doc.ky_hieu, str(doc.nam)],
+        created=(doc.ngay or datetime.date(doc.nam, 1, 1)).isoformat(),
+    )
+    return DocumentTree(builder.finish(), meta)

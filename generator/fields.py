@@ -1,0 +1,219 @@
+"""Typed, line-aware access to the mappings of a content file.
+
+Each accessor returns a clean value or ``None`` and records a Vietnamese problem
+(file, line, field) instead of raising, so one pass reports every mistake of a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .errors import Collector
+from .model import Block, Heading
+from .source import Source
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+TYPE_NAMES = {
+    str: "văn bản", int: "số nguyên", float: "số", bool: "true/false",
+    list: "danh sách", dict: "bảng khóa (mapping)", type(None): "rỗng",
+}
+
+
+def type_name(value: Any) -> str:
+    return TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+class Fields:
+    """One mapping of a :class:`Source`, at ``path``, read field by field."""
+
+    def __init__(self, src: Source, col: Collector, path: tuple = (), data: Any = None):
+        self.src, self.col, self.path = src, col, tuple(path)
+        self.data = src.data if data is None and not path else data
+        if not isinstance(self.data, dict):
+            self.col.error(self.line(), self.name() or None,
+                           f"phải là bảng khóa (mapping), không phải {type_name(self.data)}")
+            self.data = {}
+
+    # -- locating -----------------------------------------------------------------
+    def name(self, *keys) -> str:
+        parts = [str(p) if not isinstance(p, int) else f"[{p + 1}]" for p in self.path + keys]
+        return ".".join(parts).replace(".[", "[")
+
+    def line(self, *keys) -> int | None:
+        return self.src.line(self.path + keys)
+
+    def error(self, key, message: str) -> None:
+        keys = () if key is None else (key,)
+        self.col.error(self.line(*keys), self.name(*keys), message)
+
+    def warn(self, key, message: str) -> None:
+        self.col.warn(self.line(key), self.name(key), message)
+
+    def child(self, *keys) -> "Fields":
+        data = self.data
+        for k in keys:
+            data = data[k]
+        return Fields(self.src, self.col, self.path + keys, data)
+
+    def has(self, key: str) -> bool:
+        return self.data.get(key) is not None
+
+    def _get(self, key: str, required: bool):
+        value = self.data.get(key)
+        if value is None and required:
+            if key in self.data:
+                self.error(key, "không được để trống")
+            else:
+                self.col.error(self.line(), self.name(key), "thiếu trường bắt buộc")
+        return value
+
+    def only(self, allowed: set[str]) -> None:
+        """Unknown keys are errors: a misspelt key would otherwise vanish silently."""
+        for key in self.data:
+            if key not in allowed:
+                self.error(key, "trường không có trong định dạng nội dung "
+                           "(kiểm tra chính tả tên trường)")
+
+    # -- scalars ------------------------------------------------------------------
+    def text(self, key: str, required: bool = False) -> str | None:
+        value = self._get(key, required)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.error(key, f"phải là văn bản, không phải {type_name(value)}")
+            return None
+        text = str(value).strip()
+        if required and not text:
+            self.error(key, "không được để trống")
+            return None
+        return text
+
+    def integer(self, key: str, required: bool = False, minimum: int | None = None):
+        value = self._get(key, required)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(key, f"{value!s} không phải là số nguyên")
+            return None
+        if minimum is not None and value < minimum:
+            self.error(key, f"phải lớn hơn hoặc bằng {minimum}")
+            return None
+        return value
+
+    def number(self, key: str, required: bool = False) -> Decimal | None:
+        value = self._get(key, required)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            self.error(key, f"{value!s} không phải là số")
+            return None
+        try:
+            # A number written with the Vietnamese comma ("0,5") is a common slip:
+            # it arrives as text, and we say so rather than guess.
+            number = Decimal(str(value)) if not isinstance(value, str) else None
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite():
+            hint = " (dùng dấu chấm cho phần thập phân trong YAML, ví dụ 0.5)" \
+                if isinstance(value, str) and "," in value else ""
+            self.error(key, f"{value!s} không phải là số{hint}")
+            return None
+        return number
+
+    def date(self, key: str, required: bool = False) -> dt.date | None:
+        value = self._get(key, required)
+        if value is None:
+            return None
+        text = str(value)
+        try:
+            if not _DATE.match(text):
+                raise ValueError
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            self.error(key, f"{text} không phải là ngày hợp lệ (viết theo dạng NNNN-TT-NN, "
+                       "ví dụ 2023-01-04)")
+            return None
+
+    def boolean(self, key: str, default: bool) -> bool:
+        value = self.data.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.error(key, f"phải là true hoặc false, không phải {value!s}")
+            return default
+        return value
+
+    # -- lists --------------------------------------------------------------------
+    def text_list(self, key, required: bool = False, pairs: bool = False) -> list[str]:
+        """A list of strings, or one string standing for a one-item list.
+
+        With ``pairs``, an item written ``- Lưu: VT, VX`` (which YAML reads as a
+        one-key mapping) is taken back as the text the clerk meant."""
+        value = self._get(key, required)
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [value.strip()]
+        if not isinstance(value, list):
+            self.error(key, f"phải là danh sách văn bản, không phải {type_name(value)}")
+            return []
+        out = []
+        for i, item in enumerate(value):
+            if pairs and isinstance(item, dict) and len(item) == 1:
+                (k, v), = item.items()
+                if isinstance(v, (str, int, float)) and not isinstance(v, bool):
+                    item = f"{k}: {v}"
+            if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+                self.col.error(self.line(key, i), self.name(key, i),
+                               f"phải là văn bản, không phải {type_name(item)}")
+            else:
+                out.append(str(item).strip())
+        if required and not out:
+            self.error(key, "không được để trống")
+        return out
+
+    def mappings(self, key: str, required: bool = False) -> list["Fields"]:
+        value = self._get(key, required)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.error(key, f"phải là danh sách, không phải {type_name(value)}")
+            return []
+        return [self.child(key, i) for i in range(len(value))]
+
+    def blocks(self, key: str, required: bool = False) -> list[Block]:
+        """A block list: strings and ``{tieu_de, noi_dung}`` headings, or one string."""
+        value = self._get(key, required)
+        if value is None:
+            return []
+        return self._blocks(value, (key,))
+
+    def _blocks(self, value, keys: tuple) -> list[Block]:
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            return [str(value).strip()]
+        if not isinstance(value, list):
+            self.col.error(self.line(*keys), self.name(*keys),
+                           "phải là một đoạn văn bản hoặc danh sách các đoạn")
+            return []
+        out: list[Block] = []
+        for i, item in enumerate(value):
+            where = keys + (i,)
+            if isinstance(item, (str, int, float)) and not isinstance(item, bool):
+                out.append(str(item).strip())
+            elif isinstance(item, dict):
+                sub = self.child(*where)
+                sub.only({"tieu_de", "noi_dung"})
+                title = sub.text("tieu_de", required=True)
+                body = sub._blocks(item["noi_dung"], ("noi_dung",)) \
+                    if item.get("noi_dung") is not None else []
+                if title is not None:
+                    out.append(Heading(title, body))
+            else:
+                self.col.error(self.line(*where), self.name(*where),
+                               "mỗi mục phải là một đoạn văn bản hoặc "
+                               "{tieu_de: …, noi_dung: […]}")
+        return out

@@ -1,0 +1,158 @@
+"""Reading YAML content files: YAML 1.2, NFC text, a line number for every value.
+
+ruamel.yaml is used because it implements YAML 1.2 (``no`` stays a string, ``012``
+is twelve) and records where each key and item sits. The loaded tree is turned
+into plain Python values plus a table ``path -> line`` so the validator can name the
+line of any field without carrying ruamel objects around.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
+
+from .errors import Collector
+
+PathKey = tuple  # ("chi_tieu", 2, "gia_tri")
+
+
+class _Constructor(RoundTripConstructor):
+    """Keeps timestamps as text: dates are checked by the validator, which can
+    then say ``2023-02-30 không phải là ngày hợp lệ`` with its line instead of
+    the parser failing on the whole file."""
+
+
+_Constructor.add_constructor(
+    "tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str
+)
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+@dataclass
+class Source:
+    """A loaded content file: its data and where each value was written."""
+
+    path: Path
+    data: Any
+    lines: dict[PathKey, int] = field(default_factory=dict)
+
+    def line(self, key: PathKey) -> int | None:
+        """Line of ``key`` or, failing that, of its nearest written ancestor."""
+        key = tuple(key)
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key[:-1]
+        return self.lines.get((), 1)
+
+
+def _explain_yaml_error(exc: MarkedYAMLError) -> str:
+    problem = (exc.problem or "").strip()
+    if "mapping values are not allowed" in problem:
+        return (
+            "lỗi cú pháp YAML: văn bản có dấu hai chấm và dấu cách (': ') hoặc kết "
+            "thúc bằng dấu hai chấm phải đặt trong dấu ngoặc kép, ví dụ "
+            'mo_dau: "… như sau:"'
+        )
+    if "found character '\\t'" in problem or "tab" in problem:
+        return "lỗi cú pháp YAML: không dùng ký tự Tab để thụt lề, hãy dùng dấu cách"
+    if "could not find expected ':'" in problem or "expected <block end>" in problem:
+        return (
+            "lỗi cú pháp YAML: thụt lề không đúng hoặc thiếu dấu hai chấm sau tên "
+            "trường"
+        )
+    if "found undefined alias" in problem:
+        return "lỗi cú pháp YAML: dùng bí danh (*) chưa được khai báo"
+    return f"lỗi cú pháp YAML ({problem or exc.context})"
+
+
+def _plain(node: Any, path: PathKey, lines: dict, col: Collector) -> Any:
+    """Copy a ruamel node to plain Python, NFC-normalising text, noting lines."""
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            line = node.lc.key(key)[0] + 1
+            key = unicodedata.normalize("NFC", str(key))
+            lines[path + (key,)] = line
+            out[key] = _plain(value, path + (key,), lines, col)
+        return out
+    if isinstance(node, list):
+        out = []
+        for index, value in enumerate(node):
+            lines[path + (index,)] = node.lc.item(index)[0] + 1
+            out.append(_plain(value, path + (index,), lines, col))
+        return out
+    if isinstance(node, str):
+        text = unicodedata.normalize("NFC", str(node))
+        bad = [ch for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\t"]
+        if bad:
+            field_name = ".".join(str(p) for p in path) or None
+            col.error(
+                lines.get(path), field_name,
+                f"có ký tự điều khiển không được phép (U+{ord(bad[0]):04X}); "
+                "hãy xóa ký tự này",
+            )
+        # compose.py reads one paragraph per template line, so a line break
+        # inside a text travels as U+2028 LINE SEPARATOR and is printed as a break.
+        return text.strip("\n").replace("\t", " ").replace("\r\n", "\n") \
+            .replace("\n", "\u2028")
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    return node
+
+
+def load(path: Path, col: Collector) -> Source | None:
+    """Load one YAML file. Problems go to ``col``; returns None if unreadable."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        col.error(None, None, f"không đọc được tệp ({exc.strerror})")
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col.error(line, None, "tệp không phải mã UTF-8; hãy lưu lại với mã UTF-8")
+        return None
+    try:
+        data = _yaml().load(text)
+    except DuplicateKeyError as exc:
+        mark = exc.problem_mark
+        key = (exc.problem or "").split('"')[1] if '"' in (exc.problem or "") else None
+        col.error(mark.line + 1 if mark else None, key, "tên trường bị lặp lại")
+        return None
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        col.error(mark.line + 1 if mark else None, None, _explain_yaml_error(exc))
+        return None
+    except ReaderError as exc:  # a raw control character in the file
+        line = text[: exc.position].count("\n") + 1
+        col.error(
+            line, None,
+            f"có ký tự điều khiển không được phép (U+{exc.character:04X}); "
+            "hãy xóa ký tự này",
+        )
+        return None
+    except YAMLError as exc:  # unmarked parser errors are rare; keep the message
+        col.error(None, None, f"lỗi cú pháp YAML ({exc})")
+        return None
+    lines: dict[PathKey, int] = {(): 1}
+    plain = _plain(data, (), lines, col)
+    return Source(Path(path), plain, lines)

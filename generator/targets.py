@@ -1,0 +1,72 @@
+"""Target sentences (``cau``): clerk-written Jinja strings, run in a sandbox.
+
+A ``cau`` may compute with other targets (``{{ CT01 + CT02 }}``) so the sentence
+stays right when a number changes. It is untrusted text, so it runs in Jinja's
+SandboxedEnvironment: no attribute starting with ``_``, no Python internals, and an
+unknown name is an error rather than an empty string.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from decimal import Decimal
+
+from jinja2 import StrictUndefined, TemplateError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+from . import vnformat
+from .model import Plan, Target
+
+
+def _environment(pad: bool) -> SandboxedEnvironment:
+    def finalize(value):
+        # Numbers computed in a sentence print the Vietnamese way (1.250.000, 02).
+        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+            return vnformat.count(value, pad)
+        return value
+
+    env = SandboxedEnvironment(undefined=StrictUndefined, finalize=finalize,
+                               autoescape=False, keep_trailing_newline=False)
+    env.filters.update(so=vnformat.number, bang_chu=vnformat.words)
+    return env
+
+
+def default_sentence() -> str:
+    return "{{ ten }}: {{ gia_tri }}."
+
+
+def _values(plan: Plan) -> dict:
+    values = {}
+    for target in plan.targets():
+        value = target.gia_tri
+        values[target.ma] = int(value) if vnformat.is_whole(value) else value
+    return values
+
+
+def render_sentences(plan: Plan, f) -> None:
+    """Fill ``target.cau`` with its rendered sentence; problems go to ``f``."""
+    env = _environment(plan.so_co_so_0)
+    codes = _values(plan)
+    for target in plan.targets():
+        target.cau = render_one(env, target, codes, plan.so_co_so_0, f)
+
+
+def render_one(env, target: Target, codes: dict, pad: bool, f) -> str:
+    source = target.cau or default_sentence()
+    context = dict(codes, chi_tieu=codes, ten=target.ten, don_vi=target.don_vi,
+                   gia_tri=vnformat.quantity(target.gia_tri, target.don_vi, pad))
+    try:
+        text = env.from_string(source).render(context)
+    except SecurityError as exc:
+        message = f"mẫu câu không được phép truy cập thành phần nội bộ ({exc})"
+    except UndefinedError as exc:
+        message = f"mẫu câu dùng tên không có: {exc.message}; chỉ dùng gia_tri, ten, " \
+                  "don_vi và mã các chỉ tiêu"
+    except TemplateError as exc:
+        message = f"mẫu câu có lỗi cú pháp Jinja: {exc.message}"
+    except (TypeError, ArithmeticError, ValueError) as exc:
+        message = f"mẫu câu tính toán không được ({exc})"
+    else:
+        return unicodedata.normalize("NFC", text.strip())
+    f.col.error(target.cau_line, f"chi_tieu.{target.ma}.cau", message)
+    return ""

@@ -1,0 +1,242 @@
+"""From a loaded content file to a validated :mod:`model` object.
+
+``load_document(path)`` is the single entry point: it reads the file, resolves the
+agency, checks every field of content-format.md and renders the target sentences.
+All problems of the file are gathered and raised together as a ContentError.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+from . import source, targets, workspace
+from .errors import Collector, ContentError
+from .fields import Fields
+from .model import Agency, Appendix, Assignment, Document, Plan, Signer, Table, Target
+
+KINDS = {"ke-hoach": "KH", "bao-cao": "BC"}
+
+COMMON_KEYS = {
+    "loai", "co_quan", "nam", "trich_yeu", "so", "ky_hieu", "ngay", "can_cu", "mo_dau",
+    "ket_thuc", "nguoi_ky", "noi_nhan", "so_co_so_0", "phu_luc", "ten_tep",
+}
+PLAN_KEYS = {"muc_dich", "yeu_cau", "muc_tieu_chung", "chi_tieu", "nhiem_vu", "kinh_phi",
+             "to_chuc_thuc_hien"}
+AGENCY_KEYS = {"ten", "ten_day_du", "chu_quan", "viet_tat", "dia_danh"}
+TARGET_KEYS = {"ma", "ten", "gia_tri", "don_vi", "so_sanh", "cau", "chi_tiet", "nhom"}
+CODE = re.compile(r"^[A-Za-z0-9_-]+$")
+KY_HIEU = re.compile(r"^[A-Za-zĐđ0-9]+(-[A-Za-zĐđ0-9]+)+$")
+
+
+def load_document(path: Path) -> Document:
+    col = Collector(path)
+    src = source.load(path, col)
+    if src is None:
+        col.raise_if_any()
+    doc = _document(Fields(src, col), path)
+    col.raise_if_any()
+    doc.warnings = [p for p in col.problems if p.warning]
+    return doc
+
+
+def _document(f: Fields, path: Path) -> Document | None:
+    loai = f.text("loai", required=True)
+    if loai is not None and loai not in KINDS:
+        f.error("loai", f"'{loai}' không hợp lệ; chỉ nhận ke-hoach hoặc bao-cao")
+        loai = None
+    if loai == "bao-cao":
+        from .report import read_report  # the report needs its plan: see report.py
+        return read_report(f, path, _common(f, path, "bao-cao"))
+    f.only(COMMON_KEYS | PLAN_KEYS)
+    common = _common(f, path, loai or "ke-hoach")
+    if f.col.has_errors and common is None:
+        return None
+    return _plan(f, common)
+
+
+def _common(f: Fields, path: Path, loai: str) -> dict | None:
+    agency = _agency(f, path)
+    nam = f.integer("nam", required=True, minimum=1945)
+    so = f.integer("so", minimum=1)
+    ngay = f.date("ngay")
+    if ngay and nam and ngay.year not in (nam, nam - 1, nam + 1):
+        f.warn("ngay", f"năm của ngày ký ({ngay.year}) khác xa năm kế hoạch ({nam})")
+    ky_hieu = f.text("ky_hieu")
+    if ky_hieu is not None and not KY_HIEU.match(ky_hieu):
+        f.error("ky_hieu", f"'{ky_hieu}' không đúng dạng ký hiệu (ví dụ KH-UBND), "
+                "không có dấu cách quanh dấu '-'")
+    if ky_hieu is None and agency is not None:
+        ky_hieu = f"{KINDS[loai]}-{agency.viet_tat}"
+    signer = _signer(f)
+    values = dict(
+        path=Path(path), loai=loai, co_quan=agency, nam=nam,
+        trich_yeu=f.text("trich_yeu", required=True),
+        nguoi_ky=signer, noi_nhan=f.text_list("noi_nhan", required=True, pairs=True),
+        ky_hieu=ky_hieu, so=so, ngay=ngay,
+        can_cu=f.text_list("can_cu"), mo_dau=f.blocks("mo_dau"),
+        ket_thuc=f.blocks("ket_thuc"), so_co_so_0=f.boolean("so_co_so_0", True),
+        phu_luc=_appendices(f), ten_tep=f.text("ten_tep"),
+    )
+    if values["ten_tep"] is not None:
+        try:
+            workspace.output_stem(path, Path("output"), values["ten_tep"])
+        except workspace.UnsafeOutputPath:
+            f.error("ten_tep", f"tên tệp '{values['ten_tep']}' không hợp lệ: chỉ là một tên, "
+                    "không chứa '/', '\\' hay '..' và không được ra ngoài thư mục kết quả")
+    if any(v is None for k, v in values.items() if k not in ("so", "ngay", "ten_tep")):
+        return None
+    return values
+
+
+def _agency(f: Fields, path: Path) -> Agency | None:
+    value = f.data.get("co_quan")
+    if value is None:
+        f.text("co_quan", required=True)
+        return None
+    if isinstance(value, dict):
+        return _agency_mapping(f.child("co_quan"))
+    if not isinstance(value, str):
+        f.error("co_quan", "phải là khóa trong _co-quan.yaml hoặc bảng khóa {ten, viet_tat, …}")
+        return None
+    files = workspace.agencies_files(path)
+    for agencies_path in files:
+        col = Collector(agencies_path)
+        src = source.load(agencies_path, col)
+        if src is not None and isinstance(src.data, dict) and value in src.data:
+            agency = _agency_mapping(Fields(src, col, (value,), src.data[value]))
+            f.col.problems.extend(col.problems)
+            return agency
+        f.col.problems.extend(col.problems)
+    where = ", ".join(workspace.display_path(p) for p in files) or workspace.AGENCIES_FILE
+    f.error("co_quan", f"không có cơ quan '{value}' trong {where}")
+    return None
+
+
+def _agency_mapping(f: Fields) -> Agency | None:
+    f.only(AGENCY_KEYS)
+    ten = f.text_list("ten", required=True)
+    values = dict(ten=ten, viet_tat=f.text("viet_tat", required=True),
+                  dia_danh=f.text("dia_danh", required=True), chu_quan=f.text("chu_quan"),
+                  ten_day_du=f.text("ten_day_du") or " ".join(ten))
+    if not ten or values["viet_tat"] is None or values["dia_danh"] is None:
+        return None
+    return Agency(**values)
+
+
+def _signer(f: Fields) -> Signer | None:
+    if not f.has("nguoi_ky"):
+        f.text("nguoi_ky", required=True)
+        return None
+    s = f.child("nguoi_ky")
+    s.only({"tham_quyen", "chuc_vu", "ho_ten"})
+    chuc_vu, ho_ten = s.text("chuc_vu", required=True), s.text("ho_ten", required=True)
+    if chuc_vu is None or ho_ten is None:
+        return None
+    return Signer(chuc_vu=chuc_vu, ho_ten=ho_ten, tham_quyen=s.text("tham_quyen"))
+
+
+def _appendices(f: Fields) -> list[Appendix]:
+    out = []
+    for a in f.mappings("phu_luc"):
+        a.only({"tieu_de", "bang", "noi_dung", "ngang"})
+        title = a.text("tieu_de", required=True)
+        table = None
+        if a.has("bang"):
+            b = a.child("bang")
+            b.only({"cot", "dong"})
+            cot = b.text_list("cot", required=True)
+            rows = []
+            dong = b.data.get("dong")
+            if not isinstance(dong, list):
+                b.error("dong", "phải là danh sách các dòng, mỗi dòng là danh sách ô")
+                dong = []
+            cells = Fields(b.src, b.col, b.path + ("dong",), dict(enumerate(dong)))
+            for r, raw in enumerate(dong):
+                row = cells.text_list(r, required=True)
+                if cot and len(row) != len(cot):
+                    b.col.error(b.line("dong", r), b.name("dong", r),
+                                f"dòng có {len(row)} ô nhưng bảng có {len(cot)} cột")
+                rows.append(row)
+            table = Table(cot, rows)
+        if title is not None:
+            out.append(Appendix(title, table, a.blocks("noi_dung"), a.boolean("ngang", False)))
+    return out
+
+
+# -- plans --------------------------------------------------------------------------
+
+def _plan(f: Fields, common: dict | None) -> Plan | None:
+    chi_tieu = _targets(f, "chi_tieu", f.mappings("chi_tieu"))
+    _check_unique(f, chi_tieu)
+    assignments = []
+    for a in f.mappings("to_chuc_thuc_hien"):
+        a.only({"don_vi", "nhiem_vu"})
+        unit = a.text("don_vi", required=True)
+        if unit is not None:
+            assignments.append(Assignment(unit, a.blocks("nhiem_vu")))
+    plan_fields = dict(
+        muc_dich=f.blocks("muc_dich"), yeu_cau=f.blocks("yeu_cau"),
+        muc_tieu_chung=f.blocks("muc_tieu_chung"), chi_tieu=chi_tieu,
+        nhiem_vu=f.blocks("nhiem_vu"), kinh_phi=f.blocks("kinh_phi"),
+        to_chuc_thuc_hien=assignments,
+    )
+    if common is None:
+        return None
+    plan = Plan(**common, **plan_fields)
+    if not f.col.has_errors:
+        targets.render_sentences(plan, f)
+    return plan
+
+
+def _targets(f: Fields, key: str, items: list[Fields]) -> list[Target]:
+    out = []
+    for t in items:
+        t.only(TARGET_KEYS)
+        ma, ten = t.text("ma", required=True), t.text("ten", required=True)
+        gia_tri, don_vi = t.number("gia_tri", required=True), t.text("don_vi", required=True)
+        so_sanh = t.text("so_sanh") or "toi-thieu"
+        if so_sanh not in ("toi-thieu", "toi-da"):
+            t.error("so_sanh", f"'{so_sanh}' không hợp lệ; chỉ nhận toi-thieu hoặc toi-da")
+        if ma is not None and not CODE.match(ma):
+            t.error("ma", f"mã '{ma}' chỉ được gồm chữ cái không dấu, chữ số, '-' và '_'")
+        cau = t.data.get("cau")
+        if cau is not None and not isinstance(cau, str):
+            t.error("cau", "phải là văn bản (mẫu câu)")
+            cau = None
+        subs = _targets(t, "chi_tiet", t.mappings("chi_tiet"))
+        if None in (ma, ten, gia_tri, don_vi):
+            continue
+        target = Target(ma=ma, ten=ten, gia_tri=gia_tri, don_vi=don_vi, so_sanh=so_sanh,
+                        cau=cau or "", nhom=t.text("nhom"), chi_tiet=subs, line=t.line(),
+                        cau_line=t.line("cau"))
+        same_unit = [s for s in subs if s.don_vi == don_vi]
+        if subs and len(same_unit) == len(subs):
+            total = sum((s.gia_tri for s in subs), Decimal(0))
+            if total != gia_tri:
+                from .vnformat import number
+                t.error("chi_tiet", f"tổng các chỉ tiêu chi tiết là {number(total)} "
+                        f"{don_vi}, khác giá trị của {ma} là {number(gia_tri)} {don_vi}")
+        out.append(target)
+    return out
+
+
+def _check_unique(f: Fields, chi_tieu: list[Target]) -> None:
+    seen: dict[str, int | None] = {}
+    for top in chi_tieu:
+        for target in top.all():
+            if target.ma in seen:
+                f.col.error(target.line, "chi_tieu", f"mã chỉ tiêu '{target.ma}' bị trùng "
+                            f"(đã dùng ở dòng {seen[target.ma]})")
+            else:
+                seen[target.ma] = target.line
+
+
+def check(path: Path) -> list:
+    """All problems (errors and warnings) of one document, for ``vanban check``."""
+    try:
+        doc = load_document(path)
+    except ContentError as exc:
+        return exc.problems + exc.warnings
+    return list(doc.warnings)

@@ -1,0 +1,80 @@
+"""Where things are: the content root, shared data files, user templates, outputs.
+
+A workspace is a folder holding ``content/`` (and optionally ``templates/``).
+Output paths mirror the content tree: ``content/qn/2023/kh.yaml`` becomes
+``output/qn/2023/kh.docx``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+AGENCIES_FILE = "_co-quan.yaml"
+CONTENT_DIR = "content"
+TEMPLATES_DIR = "templates"
+
+
+def content_root(path: Path) -> Path:
+    """The ``content`` folder above ``path``; failing that, the file's own folder."""
+    path = Path(path).resolve()
+    for parent in path.parents:
+        if parent.name == CONTENT_DIR:
+            return parent
+    return path.parent
+
+
+def agencies_files(path: Path) -> list[Path]:
+    """``_co-quan.yaml`` files from the document's folder up to the content root,
+    nearest first, so a sub-folder may define its own agencies."""
+    path = Path(path).resolve()
+    root = content_root(path)
+    found = []
+    for folder in [path.parent, *path.parent.parents]:
+        candidate = folder / AGENCIES_FILE
+        if candidate.is_file():
+            found.append(candidate)
+        if folder == root:
+            break
+    return found
+
+
+def user_template_dirs(path: Path) -> list[Path]:
+    """A ``templates/`` folder beside the content root overrides built-in ones."""
+    candidate = content_root(path).parent / TEMPLATES_DIR
+    return [candidate] if candidate.is_dir() else []
+
+
+def is_document(path: Path) -> bool:
+    """Files whose name starts with ``_`` are shared data, never documents."""
+    return path.suffix in (".yaml", ".yml") and not path.name.startswith("_")
+
+
+def find_documents(paths: list[Path]) -> list[Path]:
+    out = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and is_document(f)
+                              and not any(part.startswith(".") for part in f.parts)))
+        else:
+            out.append(p)
+    return out
+
+
+class UnsafeOutputPath(ValueError):
+    pass
+
+
+def output_stem(doc_path: Path, out_dir: Path, name: str | None = None) -> Path:
+    """The output path without extension, guaranteed to stay inside ``out_dir``."""
+    doc_path = Path(doc_path).resolve()
+    relative = doc_path.parent.relative_to(content_root(doc_path))
+    stem = name if name is not None else doc_path.stem
+    if (not stem or stem in (".", "..") or "/" in stem or "\\" in stem
+            or stem.startswith(".") or "\x00" in stem):
+        raise UnsafeOutputPath(stem)
+    out_dir = Path(out_dir).resolve()
+    target = (out_dir / relative / stem).resolve()
+    if out_dir not in target.parents:
+        raise UnsafeOutputPath(stem)
+    return target
