@@ -204,7 +204,8 @@ class _Builder:
         c = self.closing
         left = [paragraph(r, t) for r in CLOSING_LEFT for t in c.get(r, [])]
         right = [paragraph(r, t) for r in CLOSING_RIGHT for t in c.get(r, [])]
-        self.blocks.append(Grid(style.CLOSING_COLUMNS_MM, [[left, right]]))
+        self.blocks.append(Grid(style.CLOSING_COLUMNS_MM, [[left, right]],
+                                space_before_pt=style.CLOSING_SPACE_PT))
         self.closing = {}
 
     def _table(self, key: str) -> Table:

@@ -209,6 +209,10 @@ def _fill(cell, blocks, width_mm) -> None:
 
 
 def _grid(container, grid: Grid) -> None:
+    if grid.space_before_pt:  # a table has no space-before: an exact-height spacer
+        spacer = container.add_paragraph()
+        spacer.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        spacer.paragraph_format.line_spacing = Pt(grid.space_before_pt)
     table = _table_base(container, len(grid.rows), grid.widths_mm, borders=False)
     for r, row in enumerate(grid.rows):
         for c, blocks in enumerate(row):

@@ -116,7 +116,8 @@ def _block(block) -> str:
         rows = "".join(
             "<tr>" + "".join(f"<td>{''.join(_block(b) for b in cell)}</td>" for cell in row)
             + "</tr>" for row in block.rows)
-        return (f'<table class="grid" style="width:{sum(block.widths_mm):.2f}mm">'
+        return (f'<table class="grid" style="width:{sum(block.widths_mm):.2f}mm;'
+                f'margin-top:{block.space_before_pt}pt">'
                 f"{_cols(block.widths_mm)}{rows}</table>")
     if isinstance(block, Table):
         head = "".join(f"<th>{_paragraph(p)}</th>" for p in block.header)

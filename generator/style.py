@@ -92,13 +92,10 @@ ROLES: dict[str, TextStyle] = {
     "gach": _BODY,
     "cong": _BODY,
     # [7] signature, [9b] recipients
-    # The first line of each closing column takes the same space, so Nơi nhận
-    # stands level with the authority line.
-    "tham-quyen": TextStyle(14, bold=True, upper=True, space_before_pt=CLOSING_SPACE_PT),
+    "tham-quyen": TextStyle(14, bold=True, upper=True),
     "chuc-vu": TextStyle(14, bold=True, upper=True),
     "ho-ten": TextStyle(14, bold=True),
-    "noi-nhan": TextStyle(12, bold=True, italic=True, align="left",
-                          space_before_pt=CLOSING_SPACE_PT),
+    "noi-nhan": TextStyle(12, bold=True, italic=True, align="left"),
     "nhan": TextStyle(11, align="left"),
     # appendices
     "phu-luc": TextStyle(14, bold=True),

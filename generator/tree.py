@@ -42,6 +42,7 @@ class Grid:
 
     widths_mm: tuple[float, ...]
     rows: list[list[list["Block"]]]
+    space_before_pt: float = 0.0
 
 
 @dataclass

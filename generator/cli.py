@@ -1,0 +1,118 @@
+"""The ``vanban`` command: render and check content files.
+
+Every clerk-facing message is Vietnamese; a mistake in the input prints
+``tệp:dòng: trường: lỗi`` lines and exits with status 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__, workspace
+from .errors import ContentError, display_path
+from .validate import check as check_file
+from .writer import FORMATS, render_file
+
+CONTEXT = dict(help_option_names=["-h", "--help"])
+
+
+def _formats(ctx, param, value: str) -> tuple[str, ...]:
+    chosen = tuple(v.strip().lower() for v in value.split(",") if v.strip())
+    unknown = [v for v in chosen if v not in FORMATS]
+    if unknown or not chosen:
+        raise click.BadParameter(
+            f"định dạng không hỗ trợ: {', '.join(unknown) or '(trống)'}; "
+            f"chọn trong: {', '.join(FORMATS)}")
+    return chosen
+
+
+def _documents(paths) -> list[Path]:
+    missing = [p for p in paths if not Path(p).exists()]
+    for p in missing:
+        click.echo(f"{p}: không tìm thấy tệp hoặc thư mục", err=True)
+    if missing:
+        sys.exit(1)
+    found = workspace.find_documents([Path(p) for p in paths])
+    if not found:
+        click.echo("Không có tệp nội dung (.yaml) nào để xử lý.", err=True)
+        sys.exit(1)
+    return found
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "--version", "-V", prog_name="vanban",
+                      message="%(prog)s %(version)s", help="In phiên bản và thoát.")
+def main() -> None:
+    """vanban: soạn Kế hoạch, Báo cáo theo Nghị định 30/2020/NĐ-CP
+    từ tệp nội dung YAML, xuất DOCX và PDF."""
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", "out_dir", default="output", show_default=True,
+              type=click.Path(file_okay=False), help="Thư mục ghi kết quả.")
+@click.option("--format", "formats", default=",".join(FORMATS), show_default=True,
+              callback=_formats, help="Các định dạng xuất, cách nhau bởi dấu phẩy.")
+def render(files, out_dir, formats) -> None:
+    """Dựng văn bản từ FILES (tệp .yaml hoặc thư mục) ra DOCX và PDF.
+
+    Kết quả nằm ở <OUTPUT>/<đường dẫn dưới content/>/<tên>.docx và .pdf.
+    Tệp có lỗi không được ghi; tệp cũ (nếu có) giữ nguyên.
+    """
+    failed = 0
+    for path in _documents(files):
+        try:
+            outputs, warnings = render_file(path, Path(out_dir), formats)
+        except ContentError as exc:
+            failed += 1
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            continue
+        for warning in warnings:
+            click.echo(str(warning), err=True)
+        click.echo(f"{display_path(path)} → " + ", ".join(display_path(o) for o in outputs))
+    if failed:
+        click.echo(f"{failed} tệp có lỗi, không được dựng.", err=True)
+        sys.exit(1)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+def check(paths) -> None:
+    """Kiểm tra tệp nội dung (hoặc mọi tệp trong thư mục), in mọi lỗi.
+
+    Thoát với mã 1 nếu có lỗi, 0 nếu không (cảnh báo không tính là lỗi).
+    """
+    errors = 0
+    documents = _documents(paths)
+    for path in documents:
+        problems = check_file(path)
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        errors += sum(1 for p in problems if not p.warning)
+    if errors:
+        click.echo(f"Có {errors} lỗi.", err=True)
+        sys.exit(1)
+    click.echo(f"Đã kiểm tra {len(documents)} tệp: không có lỗi.")
+
+
+def run() -> None:
+    """Entry point: unexpected failures get one Vietnamese line, not a traceback
+    (set VANBAN_DEBUG=1 to see it)."""
+    try:
+        main(standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("Đã dừng. Các tệp kết quả cũ được giữ nguyên.", err=True)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence for clerks
+        if os.environ.get("VANBAN_DEBUG"):
+            raise
+        click.echo(f"Lỗi không mong đợi: {exc.__class__.__name__}: {exc}. "
+                   "Đặt VANBAN_DEBUG=1 để xem chi tiết và báo cho nhóm phát triển.", err=True)
+        sys.exit(1)

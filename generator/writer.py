@@ -1,0 +1,95 @@
+"""Writing a document's outputs safely: all formats or none, never half a file.
+
+Each format is rendered to a temporary file in the destination folder, and only
+when every format succeeded are they moved into place with ``os.replace`` (atomic
+on one file system). A failure or an interruption leaves the old files intact.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from . import workspace
+from .compose import build
+from .errors import ContentError, Problem, display_path
+from .fonts import missing_glyphs
+from .render_docx import render_docx
+from .render_pdf import render_pdf
+from .validate import load_document
+
+RENDERERS = {"docx": render_docx, "pdf": render_pdf}
+FORMATS = tuple(RENDERERS)
+
+
+@contextmanager
+def _capture_weasyprint_warnings(sink: list[str]):
+    """WeasyPrint reports missing fonts and glyphs through logging; keep them so
+    the CLI shows them as warnings on the document instead of stray log lines."""
+    logger = logging.getLogger("weasyprint")
+
+    class Handler(logging.Handler):
+        def emit(self, record):
+            message = record.getMessage()
+            # Which library subsets the embedded font is WeasyPrint's business:
+            # fontTools does it when libharfbuzz-subset is absent, same result.
+            if "HarfBuzz-Subset" not in message:
+                sink.append(message)
+
+    handler = Handler(logging.WARNING)
+    logger.addHandler(handler)
+    previous, logger.propagate = logger.propagate, False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = previous
+
+
+def render_file(path: Path, out_dir: Path, formats=FORMATS) -> tuple[list[Path], list[Problem]]:
+    """Validate, compose and render one content file; returns (outputs, warnings).
+
+    Raises ContentError, before anything is written, for any mistake in the input.
+    """
+    doc = load_document(path)
+    try:
+        stem = workspace.output_stem(path, out_dir, doc.ten_tep)
+    except workspace.UnsafeOutputPath as exc:
+        raise ContentError([Problem(display_path(path), None, "ten_tep",
+                                    f"tên tệp kết quả '{exc}' ra ngoài thư mục kết quả")])
+    tree = build(doc)
+    warnings = list(doc.warnings)
+    text = "".join(p.text for p in tree.paragraphs())
+    for bold in (False, True):
+        for italic in (False, True):
+            missing = missing_glyphs(text, bold, italic)
+            if missing:
+                warnings.append(Problem(display_path(path), None, None,
+                                        "phông chữ không có ký tự: " + " ".join(sorted(missing)),
+                                        warning=True))
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    temps: dict[str, Path] = {}
+    log: list[str] = []
+    try:
+        with _capture_weasyprint_warnings(log):
+            for fmt in formats:
+                fd, tmp = tempfile.mkstemp(prefix=f".{stem.name}.", suffix=f".{fmt}.part",
+                                           dir=stem.parent)
+                os.close(fd)
+                temps[fmt] = Path(tmp)
+                RENDERERS[fmt](tree, temps[fmt])
+        outputs = []
+        for fmt, tmp in temps.items():
+            final = stem.with_suffix(f".{fmt}")
+            os.replace(tmp, final)
+            outputs.append(final)
+        temps.clear()
+    finally:
+        for tmp in temps.values():
+            tmp.unlink(missing_ok=True)
+    warnings += [Problem(display_path(path), None, None, f"WeasyPrint: {m}", warning=True)
+                 for m in log]
+    return outputs, warnings
