@@ -19,8 +19,9 @@ from jinja2 import TemplateError
 from . import style, vnformat, workspace
 from .errors import ContentError, Problem, display_path
 from .fonts import text_width_mm
-from .model import Document, Heading
+from .model import Document
 from .model import Table as ModelTable
+from .report import results_table
 from .templates import environment, template_problem
 from .tree import (DocumentTree, Grid, Metadata, Paragraph, Part, Rule, Run, Table,
                    TableRow)
@@ -68,11 +69,9 @@ class _Tables:
     def __init__(self):
         self.items: list[ModelTable] = []
 
-    def __call__(self, table=None, cot=None, dong=None, nhom=None, can=None) -> str:
+    def __call__(self, table=None, cot=None, dong=None) -> str:
         if table is None:
             table = ModelTable(list(cot or []), [list(r) for r in dong or []])
-        if can:
-            table.can = can
         self.items.append(table)
         return str(len(self.items) - 1)
 
@@ -80,6 +79,8 @@ class _Tables:
 def context(doc: Document) -> dict:
     values = {f.name: getattr(doc, f.name) for f in dataclasses.fields(doc)}
     values["doc"] = doc
+    if hasattr(doc, "by_status"):
+        values["by_status"] = doc.by_status
     return values
 
 
@@ -88,7 +89,8 @@ def render_markup(doc: Document, env=None) -> tuple[str, list[ModelTable]]:
     env = env or environment(workspace.user_template_dirs(doc.path))
     tables = _Tables()
     values = context(doc)
-    values.update(bang=tables, la_heading=lambda b: isinstance(b, Heading))
+    values.update(bang=tables,
+                  bang_chi_tieu=lambda labels: tables(results_table(doc, labels)))
     try:
         markup = env.get_template(doc.template).render(values)
     except TemplateError as exc:
@@ -212,16 +214,14 @@ class _Builder:
         table = self.tables[int(key)]
         landscape = self.parts[-1].landscape
         widths = column_widths(table, style.text_width_mm(landscape))
-        aligns = getattr(table, "can", None) or [None] * len(table.cot)
+        aligns = table.can or [None] * len(table.cot)
         rows = []
-        for cells in table.dong:
-            if getattr(cells, "group", False):
+        for index, cells in enumerate(table.dong):
+            if index in table.nhom:
                 rows.append(TableRow([paragraph("bang-nhom", cells[0])], group=True))
                 continue
-            rows.append(TableRow([
-                paragraph({"phai": "bang-so", "giua": "bang-giua"}.get(a, "bang-o")
-                          if a else _cell_role(c), c)
-                for c, a in zip(cells, aligns)]))
+            rows.append(TableRow([paragraph(_CELL_ROLES.get(a) or _cell_role(c), c)
+                                  for c, a in zip(cells, aligns)]))
         return Table(widths, [paragraph("bang-dau", c) for c in table.cot], rows)
 
     def finish(self) -> list[Part]:
@@ -229,6 +229,7 @@ class _Builder:
         return self.parts
 
 
+_CELL_ROLES = {"trai": "bang-o", "giua": "bang-giua", "phai": "bang-so"}
 _NUMERIC = re.compile(r"^[-+]?[\d.,]+%?$|^-$")
 
 
@@ -239,7 +240,7 @@ def _cell_role(text: str) -> str:
 def column_widths(table: ModelTable, total_mm: float) -> list[float]:
     """Share the text width by the longest word and total length of each column,
     so a short column (STT, Đơn vị) stays narrow and text columns get the rest."""
-    columns = list(zip(table.cot, *[r for r in table.dong if not getattr(r, "group", False)]))
+    columns = list(zip(table.cot, *[r for i, r in enumerate(table.dong) if i not in table.nhom]))
     if not columns:
         return []
     weights = []

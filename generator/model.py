@@ -65,6 +65,8 @@ class Target:
 class Table:
     cot: list[str]
     dong: list[list[str]]
+    nhom: set[int] = field(default_factory=set)  # rows that are a group label
+    can: list[str] | None = None  # per column: trai | giua | phai (default by content)
 
 
 @dataclass
@@ -73,6 +75,7 @@ class Appendix:
     bang: Table | None = None
     noi_dung: list[Block] = field(default_factory=list)
     ngang: bool = False
+    chi_tieu: bool = False  # a report's targets table, moved to an appendix
 
 
 @dataclass
@@ -124,3 +127,52 @@ class Plan(Document):
         """Every target and sub-target, in document order."""
         for target in self.chi_tieu:
             yield from target.all()
+
+
+@dataclass
+class Result:
+    """What was achieved on one target, and how it compares (content-format.md)."""
+
+    target: Target
+    stt: str  # "1", "1.1"
+    gia_tri: Decimal | None
+    ghi_chu: str | None = None
+
+    @property
+    def status(self) -> str:
+        """``vuot``, ``dat``, ``khong-dat`` or ``chua-co`` (no data yet)."""
+        if self.gia_tri is None:
+            return "chua-co"
+        planned = self.target.gia_tri
+        if self.target.so_sanh == "toi-da":
+            return "dat" if self.gia_tri <= planned else "khong-dat"
+        if self.gia_tri > planned:
+            return "vuot"
+        return "dat" if self.gia_tri == planned else "khong-dat"
+
+    @property
+    def rate(self) -> Decimal | None:
+        """Achieved / planned × 100 for "at least" targets; none for "at most"
+        targets (a lower figure is better, so a percentage would mislead)."""
+        if self.gia_tri is None or self.target.so_sanh == "toi-da" or not self.target.gia_tri:
+            return None
+        return self.gia_tri / self.target.gia_tri * 100
+
+
+@dataclass
+class Report(Document):
+    ke_hoach: Plan | None = None
+    ket_qua: list[Result] = field(default_factory=list)
+    kinh_gui: list[str] = field(default_factory=list)
+    tinh_hinh: list[Block] = field(default_factory=list)
+    ket_qua_thuc_hien: list[Block] = field(default_factory=list)
+    uu_diem: list[Block] = field(default_factory=list)
+    han_che: list[Block] = field(default_factory=list)
+    nguyen_nhan: list[Block] = field(default_factory=list)
+    phuong_huong: list[Block] = field(default_factory=list)
+    kien_nghi: list[Block] = field(default_factory=list)
+    bang_phu_luc: bool = False  # the targets table goes to an appendix
+    bang_ngang: bool = False  # … on a landscape page
+
+    def by_status(self, status: str) -> list[Result]:
+        return [r for r in self.ket_qua if r.status == status]

@@ -11,7 +11,8 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from . import source, targets, workspace
+from . import source, style, targets, workspace
+from .fonts import text_width_mm
 from .errors import Collector, ContentError
 from .fields import Fields
 from .model import Agency, Appendix, Assignment, Document, Plan, Signer, Table, Target
@@ -122,6 +123,12 @@ def _agency_mapping(f: Fields) -> Agency | None:
                   ten_day_du=f.text("ten_day_du") or " ".join(ten))
     if not ten or values["viet_tat"] is None or values["dia_danh"] is None:
         return None
+    for line in ten:
+        if text_width_mm(line.upper(), style.ROLES["co-quan"].size, bold=True) \
+                > style.HEADER_COLUMNS_MM[0]:
+            f.warn("ten", f"dòng '{line}' dài hơn cột tên cơ quan "
+                   f"({style.HEADER_COLUMNS_MM[0]:g} mm) nên sẽ tự xuống dòng; "
+                   "nên tách thành nhiều dòng trong danh sách ten")
     return Agency(**values)
 
 

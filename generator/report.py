@@ -1,0 +1,159 @@
+"""The year-end report (``loai: bao-cao``): its plan, results and their evaluation.
+
+A report names its plan (``ke_hoach``); the plan's targets are the report's, so a
+changed target changes the report on the next render with no edit to the report.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from .errors import ContentError, display_path
+from .fields import Fields
+from . import vnformat
+from .model import Appendix, Plan, Report, Result, Table
+
+REPORT_KEYS = {
+    "ke_hoach", "kinh_gui", "ket_qua", "tinh_hinh", "ket_qua_thuc_hien", "danh_gia",
+    "phuong_huong", "kien_nghi", "bang_chi_tieu",
+}
+
+
+def read_report(f: Fields, path: Path, common: dict | None) -> Report | None:
+    from .validate import COMMON_KEYS  # late: validate imports this module lazily
+
+    f.only(COMMON_KEYS | REPORT_KEYS)
+    plan = _plan(f, path)
+    danh_gia = f.child("danh_gia") if f.has("danh_gia") else None
+    if danh_gia is not None:
+        danh_gia.only({"uu_diem", "han_che", "nguyen_nhan"})
+    table_in_appendix, landscape = False, False
+    if f.has("bang_chi_tieu"):
+        option = f.child("bang_chi_tieu")
+        option.only({"phu_luc", "ngang"})
+        table_in_appendix = option.boolean("phu_luc", False)
+        landscape = option.boolean("ngang", False)
+    fields = dict(
+        kinh_gui=f.text_list("kinh_gui"),
+        tinh_hinh=f.blocks("tinh_hinh"), ket_qua_thuc_hien=f.blocks("ket_qua_thuc_hien"),
+        uu_diem=danh_gia.blocks("uu_diem") if danh_gia else [],
+        han_che=danh_gia.blocks("han_che") if danh_gia else [],
+        nguyen_nhan=danh_gia.blocks("nguyen_nhan") if danh_gia else [],
+        phuong_huong=f.blocks("phuong_huong"), kien_nghi=f.blocks("kien_nghi"),
+        bang_phu_luc=table_in_appendix, bang_ngang=landscape,
+    )
+    results = _results(f, plan) if plan is not None else []
+    if common is None or plan is None:
+        return None
+    _same_issuer(f, common, plan)
+    report = Report(**common, **fields, ke_hoach=plan, ket_qua=results)
+    if table_in_appendix:
+        # The targets table becomes the first appendix; templates word its title.
+        report.phu_luc.insert(0, Appendix(tieu_de="", ngang=landscape, chi_tieu=True))
+    return report
+
+
+def _plan(f: Fields, path: Path) -> Plan | None:
+    from .validate import load_document
+
+    name = f.text("ke_hoach", required=True)
+    if name is None:
+        return None
+    plan_path = (Path(path).parent / name)
+    if not plan_path.is_file():
+        f.error("ke_hoach", f"không tìm thấy tệp kế hoạch {display_path(plan_path)}")
+        return None
+    try:
+        plan = load_document(plan_path)
+    except ContentError as exc:
+        f.error("ke_hoach", f"tệp kế hoạch {display_path(plan_path)} có lỗi, "
+                "hãy sửa kế hoạch trước:")
+        f.col.problems.extend(exc.problems)
+        return None
+    if not isinstance(plan, Plan):
+        f.error("ke_hoach", f"{display_path(plan_path)} không phải là kế hoạch "
+                f"(loai: {plan.loai})")
+        return None
+    return plan
+
+
+def _results(f: Fields, plan: Plan) -> list[Result]:
+    raw = f.data.get("ket_qua")
+    if raw is None:
+        f.text("ket_qua", required=True)
+        return []
+    if not isinstance(raw, dict):
+        f.error("ket_qua", "phải là bảng khóa: mã chỉ tiêu → số đạt được")
+        return []
+    given = f.child("ket_qua")
+    codes = {t.ma for t in plan.targets()}
+    for code in raw:
+        if code not in codes:
+            given.error(code, f"kế hoạch không có chỉ tiêu mã '{code}'")
+    missing = [t.ma for t in plan.targets() if t.ma not in raw]
+    if missing:
+        f.error("ket_qua", "thiếu kết quả của chỉ tiêu: " + ", ".join(missing)
+                + " (ghi null nếu chưa có số liệu)")
+    results = []
+    for index, target in enumerate(plan.chi_tieu, start=1):
+        results += _rows(given, target, str(index), raw)
+    return results
+
+
+def _rows(given: Fields, target, stt: str, raw: dict) -> list[Result]:
+    rows = []
+    if target.ma in raw:
+        value, note = _value(given, target.ma, raw[target.ma])
+        if value is None and raw[target.ma] is None:
+            given.warn(target.ma, "chưa có số liệu: bảng sẽ ghi 'Chưa có số liệu'")
+        rows.append(Result(target, stt, value, note))
+    for index, sub in enumerate(target.chi_tiet, start=1):
+        rows += _rows(given, sub, f"{stt}.{index}", raw)
+    return rows
+
+
+def _value(given: Fields, code: str, entry) -> tuple[Decimal | None, str | None]:
+    if isinstance(entry, dict):
+        item = given.child(code)
+        item.only({"gia_tri", "ghi_chu"})
+        return item.number("gia_tri"), item.text("ghi_chu")
+    return given.number(code), None
+
+
+def _same_issuer(f: Fields, common: dict, plan: Plan) -> None:
+    """A report is on its own agency's plan. Its year may follow the plan's: a
+    2024 report on a plan issued in 2021 for 2021–2025 is normal, so a later year
+    is only a warning; an earlier year is an error."""
+    agency = common["co_quan"]
+    if (agency.ten_day_du, agency.viet_tat) != (plan.co_quan.ten_day_du,
+                                                plan.co_quan.viet_tat):
+        f.error("co_quan", f"cơ quan báo cáo ({agency.ten_day_du}) khác cơ quan ban hành "
+                f"kế hoạch ({plan.co_quan.ten_day_du})")
+    if common["nam"] < plan.nam:
+        f.error("nam", f"năm báo cáo {common['nam']} trước năm kế hoạch {plan.nam}")
+    elif common["nam"] > plan.nam:
+        f.warn("nam", f"báo cáo năm {common['nam']} trên kế hoạch năm {plan.nam}; "
+               "đúng nếu kế hoạch áp dụng nhiều năm")
+
+
+def results_table(report: Report, labels: dict) -> Table:
+    """The targets table, row by row; ``labels`` are the template's words
+    (column headers and the evaluation words), so no wording lives here."""
+    rows, groups, group = [], set(), None
+    for result in report.ket_qua:
+        target = result.target
+        if "." not in result.stt and target.nhom and target.nhom != group:
+            group = target.nhom
+            groups.add(len(rows))
+            rows.append([target.nhom])
+        rate = result.rate
+        rows.append([
+            result.stt, target.ten, target.don_vi, vnformat.number(target.gia_tri),
+            vnformat.number(result.gia_tri) if result.gia_tri is not None
+            else labels["chua-co"],
+            vnformat.number(rate, decimals=1) if rate is not None else "-",
+            labels[result.status] if result.gia_tri is not None else "-",
+        ])
+    return Table(list(labels["cot"]), rows, nhom=groups,
+                 can=["giua", "trai", "giua", "phai", "phai", "phai", "giua"])

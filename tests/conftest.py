@@ -1,0 +1,39 @@
+"""Shared fixtures: the shipped examples rendered once by the real command, and
+readers that give what a person sees in a DOCX (python-docx) or a PDF (pdfplumber)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CONTENT = REPO / "content"
+EXAMPLES = sorted(p for p in CONTENT.rglob("*.yaml") if not p.name.startswith("_"))
+
+
+def run_vanban(*args, cwd=REPO) -> subprocess.CompletedProcess:
+    """The whole command, as a clerk runs it."""
+    return subprocess.run([sys.executable, "-m", "generator", *map(str, args)],
+                          cwd=cwd, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """Every example rendered into a fresh output folder, once per test run."""
+    out = tmp_path_factory.mktemp("output")
+    result = run_vanban("render", "content", "-o", out)
+    assert result.returncode == 0, result.stderr
+    # No warning of any kind: a missing font or glyph would be reported here.
+    assert result.stderr == "", result.stderr
+    return out
+
+
+def output_for(built: Path, example: Path, ext: str) -> Path:
+    return built / example.relative_to(CONTENT).with_suffix(ext)
+
+
+def example_id(path: Path) -> str:
+    return str(path.relative_to(CONTENT).with_suffix(""))

@@ -1,0 +1,236 @@
+"""The DOCX of every example, read with python-docx as Word would show it, against
+nd30.md: page, margins, each header element, body numbering, signature, page field."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Length
+
+import expected as E
+from conftest import EXAMPLES, example_id, output_for
+
+MM = 36000  # EMU per millimetre
+
+
+def mm(length) -> float:
+    return Length(length).mm
+
+
+@pytest.fixture(params=EXAMPLES, ids=example_id)
+def case(request, built):
+    path = request.param
+    return E.load(path), Document(str(output_for(built, path, ".docx")))
+
+
+def runs_of(paragraph):
+    return [r for r in paragraph.runs if r.text.strip()]
+
+
+def assert_look(paragraph, size, bold=False, italic=False, align=None):
+    runs = runs_of(paragraph)
+    assert runs, f"empty paragraph where text was expected: {paragraph.text!r}"
+    for run in runs:
+        assert run.font.size.pt == size, (paragraph.text, run.font.size.pt)
+        assert bool(run.font.bold) == bold, (paragraph.text, "bold")
+        assert bool(run.font.italic) == italic, (paragraph.text, "italic")
+        assert run.font.name == "Times New Roman"
+    if align is not None:
+        assert paragraph.paragraph_format.alignment == align, paragraph.text
+
+
+def rule_length_mm(paragraph, column_mm) -> float | None:
+    """Length of a ruled line drawn as a top border on an indented paragraph."""
+    border = paragraph._p.find(f"{qn('w:pPr')}/{qn('w:pBdr')}/{qn('w:top')}")
+    if border is None or border.get(qn("w:val")) != "single":
+        return None
+    fmt = paragraph.paragraph_format
+    return column_mm - mm(fmt.left_indent or 0) - mm(fmt.right_indent or 0)
+
+
+def text_paragraphs(cell):
+    return [p for p in cell.paragraphs if p.text.strip()]
+
+
+def test_page_is_a4_with_nd30_margins(case):
+    _, doc = case
+    section = doc.sections[0]
+    assert round(mm(section.page_width), 1) == 210.0
+    assert round(mm(section.page_height), 1) == 297.0
+    assert round(mm(section.top_margin), 1) == 20.0
+    assert round(mm(section.bottom_margin), 1) == 20.0
+    assert round(mm(section.left_margin), 1) == 30.0
+    assert round(mm(section.right_margin), 1) == 15.0
+
+
+def test_page_number_is_a_page_field_from_page_two(case):
+    _, doc = case
+    for section in doc.sections:
+        assert section.different_first_page_header_footer  # page 1: no number
+        assert not "".join(p.text for p in section.first_page_header.paragraphs).strip()
+        header = section.header.paragraphs
+        instr = [t.text for p in header for t in p._p.iter(qn("w:instrText"))]
+        assert any(i.strip() == "PAGE" for i in instr)
+        number = [p for p in header if p._p.findall(f".//{qn('w:instrText')}")][0]
+        assert number.paragraph_format.alignment == 1  # centred
+        assert all(r.font.size.pt == 14 for r in number.runs)
+        # Numbered from 1 in each part (the document, each appendix).
+        assert section._sectPr.find(qn("w:pgNumType")).get(qn("w:start")) == "1"
+        # The header sits inside the 20 mm top margin.
+        assert mm(section.header_distance) < 20
+
+
+def test_header_grid_left_column(case):
+    data, doc = case
+    grid = doc.tables[0]
+    left = text_paragraphs(grid.cell(0, 0))
+    agency = E.agency_lines(data)
+    chu_quan = data["co_quan"].get("chu_quan")
+    if chu_quan:
+        assert left[0].text == E.nfc(chu_quan).upper()
+        assert_look(left[0], 13, bold=False, align=1)
+        left = left[1:]
+    assert [p.text for p in left] == agency
+    for p in left:
+        assert_look(p, 13, bold=True, align=1)
+    # The rule under the agency name: 1/3 to 1/2 of its line, centred.
+    column = mm(grid.columns[0].width)
+    rules = [rule_length_mm(p, column) for p in grid.cell(0, 0).paragraphs]
+    rules = [r for r in rules if r is not None]
+    assert len(rules) == 1
+    line = min(max(E.text_width_mm(t, 13, bold=True) for t in agency), column)
+    assert line / 3 - 0.5 <= rules[0] <= line / 2 + 0.5
+
+
+def test_header_grid_right_column(case):
+    _, doc = case
+    grid = doc.tables[0]
+    right = text_paragraphs(grid.cell(0, 1))
+    assert right[0].text == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    assert_look(right[0], 13, bold=True, align=1)
+    assert right[1].text == "Độc lập - Tự do - Hạnh phúc"
+    assert_look(right[1], 14, bold=True, align=1)
+    # Quốc hiệu and Tiêu ngữ single-spaced.
+    assert right[0].paragraph_format.line_spacing in (None, 1.0)
+    column = mm(grid.columns[1].width)
+    rules = [r for r in (rule_length_mm(p, column) for p in grid.cell(0, 1).paragraphs) if r]
+    motto = E.text_width_mm("Độc lập - Tự do - Hạnh phúc", 14, bold=True)
+    assert rules and abs(rules[0] - motto) < 1.0  # as long as the text
+
+
+def test_number_and_date_share_a_row(case):
+    data, doc = case
+    grid = doc.tables[0]
+    number = text_paragraphs(grid.cell(1, 0))[0]
+    date = text_paragraphs(grid.cell(1, 1))[0]
+    assert number.text == E.number_line(data)
+    assert_look(number, 13, align=1)
+    assert date.text == E.date_line(data)
+    assert_look(date, 14, italic=True, align=1)
+
+
+def body(doc):
+    """Body paragraphs outside the header and closing grids, in order."""
+    return [p for p in doc.paragraphs if p.text.strip()]
+
+
+def test_kind_and_subject(case):
+    data, doc = case
+    paragraphs = body(doc)
+    kind = {"ke-hoach": "KẾ HOẠCH", "bao-cao": "BÁO CÁO"}[data["loai"]]
+    assert paragraphs[0].text == kind
+    assert_look(paragraphs[0], 14, bold=True, align=1)
+    assert paragraphs[1].text == E.nfc(data["trich_yeu"])
+    assert_look(paragraphs[1], 14, bold=True, align=1)
+    # The rule under the subject: 1/3 to 1/2 of the subject's line, centred.
+    all_paragraphs = doc.paragraphs
+    after = all_paragraphs[[p._p for p in all_paragraphs].index(paragraphs[1]._p) + 1]
+    length = rule_length_mm(after, 165.0)
+    line = min(E.text_width_mm(paragraphs[1].text, 14, bold=True), 165.0)
+    assert length is not None and line / 3 - 0.5 <= length <= line / 2 + 0.5
+
+
+def test_body_paragraph_format(case):
+    _, doc = case
+    for p in body(doc)[2:]:
+        if p.text.startswith("Phụ lục"):
+            break
+        fmt = p.paragraph_format
+        if fmt.first_line_indent is None:  # Kính gửi
+            continue
+        assert round(mm(fmt.first_line_indent), 2) == 12.7, p.text
+        assert fmt.space_before.pt >= 6
+        assert fmt.line_spacing == pytest.approx(1.15)
+        assert all(r.font.size.pt == 14 for r in runs_of(p)), p.text
+        assert fmt.alignment == 3  # justified
+
+
+def test_body_numbering(case):
+    data, doc = case
+    texts = [p for p in body(doc) if p.paragraph_format.first_line_indent]
+    sections = [p for p in texts if re.match(r"^[IVX]+\. ", p.text)]
+    romans = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII"]
+    assert [p.text.split(".")[0] for p in sections] == romans[: len(sections)]
+    for p in sections:
+        assert p.text == p.text.upper()
+        assert all(r.font.bold for r in runs_of(p))
+    clauses = [p for p in texts if re.match(r"^\d+\. ", p.text)]
+    assert clauses, "no numbered clause"
+    for p in clauses:
+        assert all(r.font.bold for r in runs_of(p)), p.text
+    for p in texts:
+        if re.match(r"^[a-zđ]\) ", p.text):
+            assert p.text[0] not in "fjwz"
+
+
+def test_body_ends_with_slash_dot(case):
+    _, doc = case
+    before_closing = []
+    for block in doc.iter_inner_content():
+        if hasattr(block, "rows") and "Nơi nhận" in block.cell(0, 0).text:
+            break
+        if hasattr(block, "text") and block.text.strip():
+            before_closing.append(block.text)
+    assert before_closing[-1].endswith("./.")
+    assert sum(t.endswith("./.") for t in before_closing) == 1
+
+
+def test_closing_block(case):
+    data, doc = case
+    closing = [t for t in doc.tables if "Nơi nhận" in t.cell(0, 0).text][0]
+    left, right = text_paragraphs(closing.cell(0, 0)), text_paragraphs(closing.cell(0, 1))
+    assert left[0].text == "Nơi nhận:"
+    assert_look(left[0], 12, bold=True, italic=True)
+    recipients = left[1:]
+    noi_nhan = list(data["noi_nhan"])
+    if data.get("kinh_gui"):
+        assert recipients[0].text == "- Như trên;"
+        recipients = recipients[1:]
+    assert len(recipients) == len(noi_nhan)
+    for i, p in enumerate(recipients):
+        assert p.text.startswith("- ")
+        assert p.text.endswith("." if i == len(recipients) - 1 else ";"), p.text
+        assert_look(p, 11)
+    assert recipients[-1].text.startswith("- Lưu")
+    signer = data["nguoi_ky"]
+    expected = [s.upper() for s in (signer.get("tham_quyen"), signer["chuc_vu"]) if s]
+    assert [p.text for p in right[:-1]] == [E.nfc(s) for s in expected]
+    for p in right:
+        assert_look(p, 14, bold=True, align=1)
+    name = right[-1]
+    assert name.text == E.nfc(signer["ho_ten"])
+    # Room for signature and seal: at least four lines of 14 pt.
+    assert name.paragraph_format.space_before.pt >= 4 * 14
+
+
+def test_appendices_have_their_own_section(case):
+    data, doc = case
+    appendices = data.get("phu_luc") or []
+    assert len(doc.sections) == 1 + len(appendices)
+    for appendix, section in zip(appendices, doc.sections[1:]):
+        landscape = bool(appendix.get("ngang"))
+        assert (mm(section.page_width) > mm(section.page_height)) == landscape
+        assert section.start_type == 2  # new page
