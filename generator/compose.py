@@ -196,7 +196,8 @@ class _Builder:
             right.append(Rule(text_width_mm(motto[0].text, style.ROLES["tieu-ngu"].size,
                                             bold=True) * style.TIEU_NGU_RULE_RATIO))
         number = [paragraph("so", t) for t in h.get("so", [])]
-        date = [paragraph("ngay", t) for t in h.get("ngay", [])]
+        date = [paragraph(_fitting("ngay", "ngay-hep", t, style.HEADER_COLUMNS_MM[1]), t)
+                for t in h.get("ngay", [])]
         self.header = {}
         return Grid(style.HEADER_COLUMNS_MM, [[left, right], [number, date]])
 
@@ -229,6 +230,13 @@ class _Builder:
         return self.parts
 
 
+def _fitting(role: str, narrow: str, text: str, width_mm: float) -> str:
+    """``role``, or its smaller variant when the text would not fit on one line."""
+    st = style.ROLES[role]
+    fits = text_width_mm(text, st.size, st.bold, st.italic) <= width_mm
+    return role if fits else narrow
+
+
 _CELL_ROLES = {"trai": "bang-o", "giua": "bang-giua", "phai": "bang-so"}
 _NUMERIC = re.compile(r"^[-+]?[\d.,]+%?$|^-$")
 
@@ -240,6 +248,8 @@ def _cell_role(text: str) -> str:
 def column_widths(table: ModelTable, total_mm: float) -> list[float]:
     """Share the text width by the longest word and total length of each column,
     so a short column (STT, Đơn vị) stays narrow and text columns get the rest."""
+    if table.ty_le:
+        return [w * total_mm / sum(table.ty_le) for w in table.ty_le]
     columns = list(zip(table.cot, *[r for i, r in enumerate(table.dong) if i not in table.nhom]))
     if not columns:
         return []

@@ -67,6 +67,7 @@ class Table:
     dong: list[list[str]]
     nhom: set[int] = field(default_factory=set)  # rows that are a group label
     can: list[str] | None = None  # per column: trai | giua | phai (default by content)
+    ty_le: list[float] | None = None  # relative column widths (default from content)
 
 
 @dataclass

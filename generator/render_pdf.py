@@ -8,6 +8,7 @@ joined into one PDF. Fonts are the shipped Liberation Serif files, embedded.
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 
 from weasyprint import CSS, HTML
@@ -73,6 +74,7 @@ html {{ font-family: '{FAMILY_PDF}'; color: black; font-size: {style.BODY_PT}pt;
         line-height: {line_height_factor()}; }}
 body {{ margin: 0; }}
 p {{ margin: 0; white-space: pre-wrap; orphans: 2; widows: 2; }}
+.nowrap {{ white-space: nowrap; }}
 .rule {{ height: 0; border-top: {style.RULE_PT}pt solid black; margin: 1pt auto 0 auto; }}
 table {{ border-collapse: collapse; table-layout: fixed; }}
 table.grid {{ margin: 0; }}
@@ -87,8 +89,15 @@ table.data p {{ text-indent: 0; margin: 0; }}
 
 # -- HTML -----------------------------------------------------------------------------
 
+# Word does not break a line after "/" (827/KH-UBND, HIV/AIDS); Pango would.
+# Keeping such tokens whole makes the PDF break lines where Word does.
+_SLASHED = re.compile(r"\S*/\S*")
+
+
 def _text(text: str) -> str:
-    return html.escape(text).replace("\n", "<br>")
+    escaped = html.escape(text)
+    escaped = _SLASHED.sub(lambda m: f'<span class="nowrap">{m.group(0)}</span>', escaped)
+    return escaped.replace("\n", "<br>")
 
 
 def _paragraph(p: Paragraph) -> str:

@@ -156,4 +156,5 @@ def results_table(report: Report, labels: dict) -> Table:
             labels[result.status] if result.gia_tri is not None else "-",
         ])
     return Table(list(labels["cot"]), rows, nhom=groups,
-                 can=["giua", "trai", "giua", "phai", "phai", "phai", "giua"])
+                 can=["giua", "trai", "giua", "phai", "phai", "phai", "giua"],
+                 ty_le=[7, 42, 14, 12, 12, 10, 13])

@@ -80,6 +80,9 @@ ROLES: dict[str, TextStyle] = {
     "co-quan": TextStyle(13, bold=True, upper=True),
     "so": TextStyle(13, space_before_pt=6),
     "ngay": TextStyle(14, italic=True, space_before_pt=6),
+    # A long place name (Phan Rang - Tháp Chàm) takes the rule's lower size,
+    # 13 pt, so the date line stays on one line in its column.
+    "ngay-hep": TextStyle(13, italic=True, space_before_pt=6),
     # [5a] kind and subject, [9a] Kính gửi
     "ten-loai": TextStyle(14, bold=True, upper=True, space_before_pt=TITLE_SPACE_PT),
     "trich-yeu": TextStyle(14, bold=True),

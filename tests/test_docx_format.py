@@ -129,7 +129,9 @@ def test_number_and_date_share_a_row(case):
     assert number.text == E.number_line(data)
     assert_look(number, 13, align=1)
     assert date.text == E.date_line(data)
-    assert_look(date, 14, italic=True, align=1)
+    # 14 pt, or 13 pt (still inside the rule) when 14 pt would not fit the column.
+    size = 14 if E.text_width_mm(date.text, 14, italic=True) <= 100 else 13
+    assert_look(date, size, italic=True, align=1)
 
 
 def body(doc):
