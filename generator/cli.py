@@ -100,6 +100,62 @@ def check(paths) -> None:
     click.echo(f"Đã kiểm tra {len(documents)} tệp: không có lỗi.")
 
 
+@main.group(context_settings=CONTEXT)
+def new() -> None:
+    """Tạo tệp nội dung khung (kế hoạch hoặc báo cáo) để điền."""
+
+
+def _write_skeleton(path: Path, text: str) -> None:
+    from .skeleton import write_new
+
+    try:
+        write_new(path, text)
+    except FileExistsError:
+        click.echo(f"{display_path(path)}: tệp đã có, không ghi đè; chọn tên khác bằng -o",
+                   err=True)
+        sys.exit(1)
+    click.echo(f"Đã tạo {display_path(path)}")
+
+
+@new.command("ke-hoach", context_settings=CONTEXT)
+@click.option("-o", "--output", "out", default="ke-hoach.yaml", show_default=True,
+              type=click.Path(dir_okay=False), help="Tệp khung sẽ tạo.")
+@click.option("--nam", type=int, default=None, help="Năm kế hoạch (mặc định: năm nay).")
+def new_plan(out, nam) -> None:
+    """Tạo khung kế hoạch có chú thích từng trường."""
+    from .skeleton import plan_skeleton
+
+    _write_skeleton(Path(out), plan_skeleton(Path(out), nam))
+
+
+@new.command("bao-cao", context_settings=CONTEXT)
+@click.option("--ke-hoach", "plan_file", required=True, type=click.Path(),
+              help="Tệp kế hoạch mà báo cáo này báo cáo kết quả.")
+@click.option("-o", "--output", "out", default=None, type=click.Path(dir_okay=False),
+              help="Tệp khung sẽ tạo (mặc định: bao-cao.yaml cạnh kế hoạch).")
+def new_report(plan_file, out) -> None:
+    """Tạo khung báo cáo liệt kê mọi chỉ tiêu của kế hoạch, chỉ cần điền số liệu."""
+    from .model import Plan
+    from .skeleton import report_skeleton
+    from .validate import load_document
+
+    plan_path = Path(plan_file)
+    if not plan_path.is_file():
+        click.echo(f"{plan_file}: không tìm thấy tệp kế hoạch", err=True)
+        sys.exit(1)
+    try:
+        plan = load_document(plan_path)
+    except ContentError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
+    if not isinstance(plan, Plan):
+        click.echo(f"{plan_file}: không phải là kế hoạch (loai: {plan.loai})", err=True)
+        sys.exit(1)
+    out_path = Path(out) if out else plan_path.parent / "bao-cao.yaml"
+    _write_skeleton(out_path, report_skeleton(plan, plan_path, out_path))
+
+
 def run() -> None:
     """Entry point: unexpected failures get one Vietnamese line, not a traceback
     (set VANBAN_DEBUG=1 to see it)."""

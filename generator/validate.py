@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import source, style, targets, workspace
 from .fonts import text_width_mm
-from .errors import Collector, ContentError
+from .errors import Collector, ContentError, display_path
 from .fields import Fields
 from .model import Agency, Appendix, Assignment, Document, Plan, Signer, Table, Target
 
@@ -102,16 +102,20 @@ def _agency(f: Fields, path: Path) -> Agency | None:
         f.error("co_quan", "phải là khóa trong _co-quan.yaml hoặc bảng khóa {ten, viet_tat, …}")
         return None
     files = workspace.agencies_files(path)
+    known: list[str] = []
     for agencies_path in files:
         col = Collector(agencies_path)
         src = source.load(agencies_path, col)
+        if src is not None and isinstance(src.data, dict):
+            known += list(src.data)
         if src is not None and isinstance(src.data, dict) and value in src.data:
             agency = _agency_mapping(Fields(src, col, (value,), src.data[value]))
             f.col.problems.extend(col.problems)
             return agency
         f.col.problems.extend(col.problems)
-    where = ", ".join(workspace.display_path(p) for p in files) or workspace.AGENCIES_FILE
-    f.error("co_quan", f"không có cơ quan '{value}' trong {where}")
+    where = ", ".join(display_path(p) for p in files) or workspace.AGENCIES_FILE
+    hint = f" (các khóa có: {', '.join(known)})" if known else ""
+    f.error("co_quan", f"không có cơ quan '{value}' trong {where}{hint}")
     return None
 
 

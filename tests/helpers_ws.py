@@ -27,7 +27,7 @@ ubnd-quang-ninh:
   dia_danh: Quảng Ninh
 """
 
-# "A complete plan" of docs/content-format.md, with co_quan as a key of _co-quan.yaml.
+# "A complete plan" of the spec (content-format.md), with co_quan as a key of _co-quan.yaml.
 PLAN = """\
 loai: ke-hoach
 co_quan: ubnd-quang-ninh

@@ -3,7 +3,7 @@
 Each case starts from a valid plan (helpers_ws.PLAN), renders it, then makes one
 mistake and renders again. The command must refuse with exit status 1, print
 ``file:line: field: message`` in Vietnamese without a traceback, and leave the
-previous outputs exactly as they were (spec: docs/content-format.md, "Parsing
+previous outputs exactly as they were (spec: /work/shared/spec/content-format.md, "Parsing
 rules"). Line numbers are derived from the text the test wrote, never typed in.
 """
 

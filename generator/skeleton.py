@@ -1,0 +1,54 @@
+"""Skeleton content files for ``vanban new``: a commented plan, or a report listing
+every target of a plan so the clerk only fills in numbers. The wording is in
+``templates/moi/*.yaml.j2``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from . import source, workspace
+from .errors import Collector
+from .model import Plan
+from .templates import environment
+
+
+def _yaml_scalar(value) -> str:
+    """A YAML 1.2 double-quoted scalar (JSON strings are valid YAML)."""
+    return json.dumps("" if value is None else str(value), ensure_ascii=False)
+
+
+def _env(near: Path):
+    env = environment(workspace.user_template_dirs(near))
+    env.filters["yaml"] = _yaml_scalar
+    env.finalize = None
+    return env
+
+
+def plan_skeleton(near: Path, year: int | None = None) -> str:
+    return _env(near).get_template("moi/ke-hoach.yaml.j2").render(
+        nam=year or dt.date.today().year)
+
+
+def report_skeleton(plan: Plan, plan_path: Path, report_path: Path) -> str:
+    relative = os.path.relpath(Path(plan_path).resolve(), Path(report_path).resolve().parent)
+    # The agency is written as the plan wrote it: a key into _co-quan.yaml stays a key.
+    raw = source.load(plan_path, Collector(plan_path)).data.get("co_quan")
+    agency = _yaml_scalar(raw) if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False)
+    return _env(plan_path).get_template("moi/bao-cao.yaml.j2").render(
+        ke_hoach=plan, duong_dan_ke_hoach=relative, co_quan_yaml=agency)
+
+
+def write_new(path: Path, text: str) -> None:
+    """Write a new file atomically; an existing file is never replaced."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.link(tmp, path)  # fails if the file exists: no overwrite, no race
+    finally:
+        os.unlink(tmp)
