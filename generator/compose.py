@@ -51,7 +51,10 @@ def runs(text: str, upper: bool = False) -> list[Run]:
     if pos < len(text):
         out.append(Run(text[pos:]))
     for run in out:
-        run.text = run.text.replace("\u2028", "\n")
+        # "Sở Lao động - Thương binh": a break before the dash would start the
+        # next line with "- ", which reads as a list item. A no-break space there
+        # moves the break after the dash, in Word and in the PDF alike.
+        run.text = run.text.replace("\u2028", "\n").replace(" - ", "\u00a0- ")
         if upper:
             run.text = run.text.upper()
     return out or [Run("")]

@@ -8,6 +8,7 @@ line of any field without carrying ruamel objects around.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +80,22 @@ def _explain_yaml_error(exc: MarkedYAMLError) -> str:
     return f"lỗi cú pháp YAML ({problem or exc.context})"
 
 
+_KEY = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*:")
+
+
+def _key_near(text: str, line: int | None) -> str | None:
+    """The field written on the line of a syntax error, or on the line above."""
+    if line is None:
+        return None
+    lines = text.split("\n")
+    for index in (line, line - 1):
+        if 0 <= index < len(lines):
+            match = _KEY.match(lines[index])
+            if match:
+                return match.group(1)
+    return None
+
+
 def _plain(node: Any, path: PathKey, lines: dict, col: Collector) -> Any:
     """Copy a ruamel node to plain Python, NFC-normalising text, noting lines."""
     if isinstance(node, dict):
@@ -140,7 +157,8 @@ def load(path: Path, col: Collector) -> Source | None:
         return None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        col.error(mark.line + 1 if mark else None, None, _explain_yaml_error(exc))
+        line = mark.line if mark else None
+        col.error(line + 1 if mark else None, _key_near(text, line), _explain_yaml_error(exc))
         return None
     except ReaderError as exc:  # a raw control character in the file
         line = text[: exc.position].count("\n") + 1

@@ -15,7 +15,7 @@ from jinja2 import StrictUndefined, TemplateError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from . import vnformat
-from .model import Plan, Target
+from .model import Target
 
 
 def _environment(pad: bool) -> SandboxedEnvironment:
@@ -35,20 +35,25 @@ def default_sentence() -> str:
     return "{{ ten }}: {{ gia_tri }}."
 
 
-def _values(plan: Plan) -> dict:
+def _all(chi_tieu: list[Target]):
+    for target in chi_tieu:
+        yield from target.all()
+
+
+def _values(chi_tieu: list[Target]) -> dict:
     values = {}
-    for target in plan.targets():
+    for target in _all(chi_tieu):
         value = target.gia_tri
         values[target.ma] = int(value) if vnformat.is_whole(value) else value
     return values
 
 
-def render_sentences(plan: Plan, f) -> None:
+def render_sentences(chi_tieu: list[Target], pad: bool, f) -> None:
     """Fill ``target.cau`` with its rendered sentence; problems go to ``f``."""
-    env = _environment(plan.so_co_so_0)
-    codes = _values(plan)
-    for target in plan.targets():
-        target.cau = render_one(env, target, codes, plan.so_co_so_0, f)
+    env = _environment(pad)
+    codes = _values(chi_tieu)
+    for target in _all(chi_tieu):
+        target.cau = render_one(env, target, codes, pad, f)
 
 
 def render_one(env, target: Target, codes: dict, pad: bool, f) -> str:

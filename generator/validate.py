@@ -51,10 +51,8 @@ def _document(f: Fields, path: Path) -> Document | None:
         from .report import read_report  # the report needs its plan: see report.py
         return read_report(f, path, _common(f, path, "bao-cao"))
     f.only(COMMON_KEYS | PLAN_KEYS)
-    common = _common(f, path, loai or "ke-hoach")
-    if f.col.has_errors and common is None:
-        return None
-    return _plan(f, common)
+    # Go on even when the header is wrong: every mistake of the file is reported.
+    return _plan(f, _common(f, path, loai or "ke-hoach"))
 
 
 def _common(f: Fields, path: Path, loai: str) -> dict | None:
@@ -179,8 +177,11 @@ def _appendices(f: Fields) -> list[Appendix]:
 # -- plans --------------------------------------------------------------------------
 
 def _plan(f: Fields, common: dict | None) -> Plan | None:
+    before = len(f.col.problems)
     chi_tieu = _targets(f, "chi_tieu", f.mappings("chi_tieu"))
     _check_unique(f, chi_tieu)
+    # A sentence over a broken target would only repeat that target's error.
+    targets_ok = not any(not p.warning for p in f.col.problems[before:])
     assignments = []
     for a in f.mappings("to_chuc_thuc_hien"):
         a.only({"don_vi", "nhiem_vu"})
@@ -193,12 +194,11 @@ def _plan(f: Fields, common: dict | None) -> Plan | None:
         nhiem_vu=f.blocks("nhiem_vu"), kinh_phi=f.blocks("kinh_phi"),
         to_chuc_thuc_hien=assignments,
     )
+    if targets_ok:
+        targets.render_sentences(chi_tieu, f.boolean("so_co_so_0", True), f)
     if common is None:
         return None
-    plan = Plan(**common, **plan_fields)
-    if not f.col.has_errors:
-        targets.render_sentences(plan, f)
-    return plan
+    return Plan(**common, **plan_fields)
 
 
 def _targets(f: Fields, key: str, items: list[Fields]) -> list[Target]:

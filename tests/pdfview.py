@@ -58,6 +58,7 @@ def segments(page, gap_mm: float = 12.0) -> list[Segment]:
 
 def _segment(words) -> Segment:
     text = unicodedata.normalize("NFC", " ".join(w["text"] for w in words))
+    text = " ".join(text.replace("\xa0", " ").split())  # a no-break space is a space
     return Segment(text, words[0]["x0"] / MM, words[-1]["x1"] / MM,
                    min(w["top"] for w in words) / MM, max(w["bottom"] for w in words) / MM,
                    {round(w["size"], 1) for w in words},

@@ -205,7 +205,7 @@ def test_ends_with_slash_dot_and_closing_block(case):
 
 def _words_docx(path) -> Counter:
     doc = Document(str(path))
-    texts = [p.text for p in doc.paragraphs]
+    texts = [p.text.replace("\xa0", " ") for p in doc.paragraphs]
 
     def cells(table):
         for row in table.rows:
@@ -214,7 +214,7 @@ def _words_docx(path) -> Counter:
                 if id(cell._tc) in seen:
                     continue
                 seen.add(id(cell._tc))
-                texts.extend(p.text for p in cell.paragraphs)
+                texts.extend(p.text.replace("\xa0", " ") for p in cell.paragraphs)
     for table in doc.tables:
         cells(table)
     return Counter(w for t in texts for w in E.nfc(t).split())
