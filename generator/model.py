@@ -108,6 +108,7 @@ class Document:
     phu_luc: list[Appendix] = field(default_factory=list)
     ten_tep: str | None = None
     warnings: list = field(default_factory=list)
+    hang: dict = field(default_factory=dict)  # a batch row's variables
 
     @property
     def template(self) -> str:

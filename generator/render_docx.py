@@ -229,6 +229,8 @@ def _table(container, tab: Table) -> None:
     for c, para in enumerate(tab.header):
         _fill(header.cells[c], [para], tab.widths_mm[c])
     for r, row in enumerate(tab.rows, start=1):
+        no_split = OxmlElement("w:cantSplit")  # a row is never cut across pages
+        table.rows[r]._tr.get_or_add_trPr().append(no_split)
         cells = table.rows[r].cells
         if row.group:
             merged = cells[0].merge(cells[-1])

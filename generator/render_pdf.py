@@ -80,6 +80,7 @@ table {{ border-collapse: collapse; table-layout: fixed; }}
 table.grid {{ margin: 0; }}
 table.grid td {{ padding: 0; vertical-align: top; }}
 table.data {{ margin-top: {style.PARAGRAPH_SPACE_PT}pt; }}
+table.data tr {{ break-inside: avoid; }}
 table.data td, table.data th {{ border: 0.5pt solid black; vertical-align: top;
   padding: 0 {style.TABLE_CELL_PADDING_MM}mm; }}
 table.data p {{ text-indent: 0; margin: 0; }}

@@ -48,10 +48,11 @@ def _values(chi_tieu: list[Target]) -> dict:
     return values
 
 
-def render_sentences(chi_tieu: list[Target], pad: bool, f) -> None:
-    """Fill ``target.cau`` with its rendered sentence; problems go to ``f``."""
+def render_sentences(chi_tieu: list[Target], pad: bool, f, variables=None) -> None:
+    """Fill ``target.cau`` with its rendered sentence; problems go to ``f``.
+    ``variables`` are a batch row's columns (``{{ ten_xa }}``)."""
     env = _environment(pad)
-    codes = _values(chi_tieu)
+    codes = {**(variables or {}), **_values(chi_tieu)}
     for target in _all(chi_tieu):
         target.cau = render_one(env, target, codes, pad, f)
 

@@ -11,7 +11,7 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from . import source, style, targets, workspace
+from . import batch, source, style, targets, workspace
 from .fonts import text_width_mm
 from .errors import Collector, ContentError, display_path
 from .fields import Fields
@@ -22,6 +22,7 @@ KINDS = {"ke-hoach": "KH", "bao-cao": "BC"}
 COMMON_KEYS = {
     "loai", "co_quan", "nam", "trich_yeu", "so", "ky_hieu", "ngay", "can_cu", "mo_dau",
     "ket_thuc", "nguoi_ky", "noi_nhan", "so_co_so_0", "phu_luc", "ten_tep",
+    "dua_tren", "cho_moi",
 }
 PLAN_KEYS = {"muc_dich", "yeu_cau", "muc_tieu_chung", "chi_tieu", "nhiem_vu", "kinh_phi",
              "to_chuc_thuc_hien"}
@@ -31,18 +32,69 @@ CODE = re.compile(r"^[A-Za-z0-9_-]+$")
 KY_HIEU = re.compile(r"^[A-Za-zĐđ0-9]+(-[A-Za-zĐđ0-9]+)+$")
 
 
-def load_document(path: Path) -> Document:
+def load_document(path: Path, row: "batch.Row | None" = None) -> Document:
+    """Read, check and build the model of one document (one ``row`` of a batch).
+
+    Raises ContentError with every problem found; warnings stay on the result.
+    """
     col = Collector(path)
     src = source.load(path, col)
     if src is None:
         col.raise_if_any()
-    doc = _document(Fields(src, col), path)
+    src = _with_base(src, col)
+    variables = {}
+    if row is not None:
+        src, variables = batch.apply(src, row, lambda key: raw_agency(path, key), col)
+    elif batch.spec_of(src.data) is not None:
+        # The batch file itself is a template for its rows, checked with row 1.
+        try:
+            rows = batch.rows(path, batch.spec_of(src.data), src)
+        except batch.BatchError as exc:
+            raise ContentError(col.problems + exc.problems) from None
+        if rows:
+            src, variables = batch.apply(src, rows[0], lambda key: raw_agency(path, key), col)
+    doc = _document(Fields(src, col), path, variables)
     col.raise_if_any()
     doc.warnings = [p for p in col.problems if p.warning]
+    doc.hang = variables
     return doc
 
 
-def _document(f: Fields, path: Path) -> Document | None:
+def _with_base(src: source.Source, col: Collector, depth: int = 0) -> source.Source:
+    """``dua_tren: ke-hoach.yaml``: start from another file's fields (a commune's
+    copy of the province plan), then apply this file's own. A mistake in a field
+    that comes from the base is shown on the ``dua_tren`` line."""
+    base_name = src.data.get("dua_tren") if isinstance(src.data, dict) else None
+    if base_name is None:
+        return src
+    line = src.line(("dua_tren",))
+    base_path = src.path.parent / str(base_name)
+    if depth > 5 or not base_path.is_file():
+        col.error(line, "dua_tren", f"không tìm thấy tệp {display_path(base_path)}"
+                  if depth <= 5 else "các tệp dua_tren dựa vào nhau thành vòng")
+        return src
+    base = source.load(base_path, Collector(base_path))
+    if base is None or not isinstance(base.data, dict):
+        col.error(line, "dua_tren", f"tệp {display_path(base_path)} có lỗi cú pháp")
+        return src
+    base = _with_base(base, col, depth + 1)
+    own = {k: v for k, v in src.data.items() if k != "dua_tren"}
+    inherited = {k: v for k, v in base.data.items() if k not in ("cho_moi", "ten_tep")}
+    lines = {key: line for key in base.lines if key and key[0] in inherited}
+    lines.update(src.lines)
+    return source.Source(src.path, {**inherited, **own}, lines)
+
+
+def raw_agency(path: Path, key: str) -> dict | None:
+    """The mapping of an agency key, as written in the nearest _co-quan.yaml."""
+    for agencies_path in workspace.agencies_files(path):
+        src = source.load(agencies_path, Collector(agencies_path))
+        if src is not None and isinstance(src.data, dict) and isinstance(src.data.get(key), dict):
+            return src.data[key]
+    return None
+
+
+def _document(f: Fields, path: Path, variables: dict | None = None) -> Document | None:
     loai = f.text("loai", required=True)
     if loai is not None and loai not in KINDS:
         f.error("loai", f"'{loai}' không hợp lệ; chỉ nhận ke-hoach hoặc bao-cao")
@@ -52,7 +104,7 @@ def _document(f: Fields, path: Path) -> Document | None:
         return read_report(f, path, _common(f, path, "bao-cao"))
     f.only(COMMON_KEYS | PLAN_KEYS)
     # Go on even when the header is wrong: every mistake of the file is reported.
-    return _plan(f, _common(f, path, loai or "ke-hoach"))
+    return _plan(f, _common(f, path, loai or "ke-hoach"), variables or {})
 
 
 def _common(f: Fields, path: Path, loai: str) -> dict | None:
@@ -176,7 +228,7 @@ def _appendices(f: Fields) -> list[Appendix]:
 
 # -- plans --------------------------------------------------------------------------
 
-def _plan(f: Fields, common: dict | None) -> Plan | None:
+def _plan(f: Fields, common: dict | None, variables: dict) -> Plan | None:
     before = len(f.col.problems)
     chi_tieu = _targets(f, "chi_tieu", f.mappings("chi_tieu"))
     _check_unique(f, chi_tieu)
@@ -195,7 +247,7 @@ def _plan(f: Fields, common: dict | None) -> Plan | None:
         to_chuc_thuc_hien=assignments,
     )
     if targets_ok:
-        targets.render_sentences(chi_tieu, f.boolean("so_co_so_0", True), f)
+        targets.render_sentences(chi_tieu, f.boolean("so_co_so_0", True), f, variables)
     if common is None:
         return None
     return Plan(**common, **plan_fields)

@@ -65,10 +65,14 @@ class UnsafeOutputPath(ValueError):
     pass
 
 
-def output_stem(doc_path: Path, out_dir: Path, name: str | None = None) -> Path:
-    """The output path without extension, guaranteed to stay inside ``out_dir``."""
+def output_stem(doc_path: Path, out_dir: Path, name: str | None = None,
+                batch: bool = False) -> Path:
+    """The output path without extension, guaranteed to stay inside ``out_dir``.
+    A batch's documents go to a folder named after the batch file."""
     doc_path = Path(doc_path).resolve()
     relative = doc_path.parent.relative_to(content_root(doc_path))
+    if batch:
+        relative = relative / doc_path.stem
     stem = name if name is not None else doc_path.stem
     if (not stem or stem in (".", "..") or "/" in stem or "\\" in stem
             or stem.startswith(".") or "\x00" in stem):

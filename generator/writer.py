@@ -11,11 +11,12 @@ import logging
 import os
 import tempfile
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-from . import workspace
+from . import batch, source, workspace
 from .compose import build
-from .errors import ContentError, Problem, display_path
+from .errors import Collector, ContentError, Problem, display_path
 from .fonts import missing_glyphs
 from .render_docx import render_docx
 from .render_pdf import render_pdf
@@ -49,17 +50,71 @@ def _capture_weasyprint_warnings(sink: list[str]):
         logger.propagate = previous
 
 
+@dataclass(frozen=True)
+class Unit:
+    """One document to produce: a content file, or one row of a batch file."""
+
+    path: Path
+    row: batch.Row | None = None
+    name: str | None = None  # the row's output name
+
+    @property
+    def label(self) -> str:
+        where = display_path(self.path)
+        return f"{where} [{self.name}]" if self.row is not None else where
+
+
+def units_of(path: Path) -> list[Unit]:
+    """The documents a content file yields: itself, or one per batch row."""
+    col = Collector(path)
+    src = source.load(path, col)
+    if src is None:
+        col.raise_if_any()
+    spec = batch.spec_of(src.data)
+    if spec is None:
+        return [Unit(Path(path))]
+    try:
+        rows = batch.rows(path, spec, src)
+        units, seen = [], {}
+        for row in rows:
+            name = batch.output_name(spec, row)
+            if name in seen:
+                raise batch.BatchError([Problem(row.table, row.number, "cho_moi.ten_tep",
+                                                f"tên tệp '{name}' trùng với dòng {seen[name]}")])
+            seen[name] = row.number
+            units.append(Unit(Path(path), row, name))
+    except batch.BatchError as exc:
+        raise ContentError(exc.problems) from None
+    return units
+
+
+def output_stem(unit: Unit, out_dir: Path, doc=None) -> Path:
+    name = unit.name if unit.row is not None else (doc.ten_tep if doc else None)
+    try:
+        return workspace.output_stem(unit.path, out_dir, name, batch=unit.row is not None)
+    except workspace.UnsafeOutputPath as exc:
+        raise ContentError([Problem(display_path(unit.path), None, "ten_tep",
+                                    f"tên tệp kết quả '{exc}' ra ngoài thư mục kết quả")])
+
+
 def render_file(path: Path, out_dir: Path, formats=FORMATS) -> tuple[list[Path], list[Problem]]:
-    """Validate, compose and render one content file; returns (outputs, warnings).
+    """Render every document of one content file; raises ContentError on the first
+    broken one (the CLI's ``render``; ``build`` goes unit by unit)."""
+    outputs, warnings = [], []
+    for unit in units_of(path):
+        made, said = render_unit(unit, out_dir, formats)
+        outputs += made
+        warnings += said
+    return outputs, warnings
+
+
+def render_unit(unit: Unit, out_dir: Path, formats=FORMATS) -> tuple[list[Path], list[Problem]]:
+    """Validate, compose and render one document; returns (outputs, warnings).
 
     Raises ContentError, before anything is written, for any mistake in the input.
     """
-    doc = load_document(path)
-    try:
-        stem = workspace.output_stem(path, out_dir, doc.ten_tep)
-    except workspace.UnsafeOutputPath as exc:
-        raise ContentError([Problem(display_path(path), None, "ten_tep",
-                                    f"tên tệp kết quả '{exc}' ra ngoài thư mục kết quả")])
+    doc = load_document(unit.path, unit.row)
+    stem = output_stem(unit, out_dir, doc)
     tree = build(doc)
     warnings = list(doc.warnings)
     text = "".join(p.text for p in tree.paragraphs())
@@ -67,7 +122,7 @@ def render_file(path: Path, out_dir: Path, formats=FORMATS) -> tuple[list[Path],
         for italic in (False, True):
             missing = missing_glyphs(text, bold, italic)
             if missing:
-                warnings.append(Problem(display_path(path), None, None,
+                warnings.append(Problem(display_path(unit.path), None, None,
                                         "phông chữ không có ký tự: " + " ".join(sorted(missing)),
                                         warning=True))
     stem.parent.mkdir(parents=True, exist_ok=True)
@@ -90,6 +145,6 @@ def render_file(path: Path, out_dir: Path, formats=FORMATS) -> tuple[list[Path],
     finally:
         for tmp in temps.values():
             tmp.unlink(missing_ok=True)
-    warnings += [Problem(display_path(path), None, None, f"WeasyPrint: {m}", warning=True)
+    warnings += [Problem(display_path(unit.path), None, None, f"WeasyPrint: {m}", warning=True)
                  for m in log]
     return outputs, warnings

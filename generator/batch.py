@@ -1,0 +1,246 @@
+"""Batches (``cho_moi``): one document per row of a table or per commune.
+
+A row's columns override document fields by name (``so``, ``co_quan.ten``,
+``chi_tieu.CT02``) and are otherwise variables for ``cau`` sentences and templates.
+A batch over ``xa_cua_tinh`` takes every commune of a province from the official
+unit list (the ``vietnam-provinces`` package: 34 provinces, 3,321 communes).
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from .errors import Collector, Problem, display_path
+from .source import Source
+
+SPEC_KEYS = {"bang", "xa_cua_tinh", "ten_tep"}
+LIST_FIELDS = {"noi_nhan", "can_cu", "kinh_gui", "ten"}
+INT_FIELDS = {"so", "nam"}
+# Fields a row may set directly; dotted columns reach inside these mappings.
+ROW_FIELDS = {"so", "nam", "ngay", "trich_yeu", "ky_hieu", "noi_nhan", "can_cu", "kinh_gui",
+              "mo_dau", "ket_thuc"}
+ROW_MAPPINGS = {"co_quan", "nguoi_ky", "chi_tieu"}
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int  # line of the table (header is 1), or rank in the unit list
+    values: dict = field(hash=False)
+    table: str  # what the row comes from, as shown to the clerk
+
+
+class BatchError(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(map(str, problems)))
+
+
+def spec_of(data) -> dict | None:
+    spec = data.get("cho_moi") if isinstance(data, dict) else None
+    return spec if isinstance(spec, dict) else None
+
+
+def table_path(doc_path: Path, spec: dict) -> Path | None:
+    return Path(doc_path).parent / spec["bang"] if spec.get("bang") else None
+
+
+def rows(doc_path: Path, spec: dict, src: Source) -> list[Row]:
+    """Every row of the batch, in order. Raises BatchError on an unusable spec."""
+    where = display_path(doc_path)
+    line = src.line(("cho_moi",))
+    unknown = set(spec) - SPEC_KEYS
+    if unknown:
+        raise BatchError([Problem(where, line, "cho_moi." + sorted(unknown)[0],
+                                  "khóa không có trong định dạng (bang, xa_cua_tinh, ten_tep)")])
+    if bool(spec.get("bang")) == bool(spec.get("xa_cua_tinh")):
+        raise BatchError([Problem(where, line, "cho_moi",
+                                  "cần đúng một trong hai khóa: bang (tệp CSV/XLSX) hoặc "
+                                  "xa_cua_tinh (tên tỉnh)")])
+    if spec.get("xa_cua_tinh"):
+        return _communes(str(spec["xa_cua_tinh"]), where, line)
+    path = table_path(doc_path, spec)
+    if not path.is_file():
+        raise BatchError([Problem(where, src.line(("cho_moi", "bang")), "cho_moi.bang",
+                                  f"không tìm thấy bảng {display_path(path)}")])
+    if path.suffix.lower() == ".xlsx":
+        return _xlsx(path)
+    return _csv(path)
+
+
+def _clean(value) -> str:
+    return unicodedata.normalize("NFC", "" if value is None else str(value)).strip()
+
+
+def _csv(path: Path) -> list[Row]:
+    out = []
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        reader.fieldnames = [_clean(n) for n in reader.fieldnames or []]
+        for values in reader:
+            out.append(Row(reader.line_num, {k: _clean(v) for k, v in values.items() if k},
+                           display_path(path)))
+    return out
+
+
+def _xlsx(path: Path) -> list[Row]:
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
+    lines = sheet.iter_rows(values_only=True)
+    header = [_clean(h) for h in next(lines, [])]
+    out = []
+    for number, cells in enumerate(lines, start=2):
+        if all(c is None for c in cells):
+            continue
+        out.append(Row(number, {h: _clean(c) for h, c in zip(header, cells) if h},
+                       display_path(path)))
+    return out
+
+
+def _province(name: str):
+    from vietnam_provinces import Province
+
+    wanted = _fold(name)
+    for province in Province.iter_all():
+        if _fold(province.name) == wanted or _fold(province.name).endswith(" " + wanted):
+            return province
+    return None
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).lower().strip()
+    return re.sub(r"^(tỉnh|thành phố)\s+", "", text)
+
+
+def _communes(name: str, where: str, line) -> list[Row]:
+    from vietnam_provinces import Province, Ward
+
+    province = _province(name)
+    if province is None:
+        names = ", ".join(p.name for p in Province.iter_all())
+        raise BatchError([Problem(where, line, "cho_moi.xa_cua_tinh",
+                                  f"không có tỉnh '{name}' trong danh mục ({names})")])
+    out = []
+    wards = sorted(Ward.iter_by_province(province.code), key=lambda w: w.code.value)
+    for rank, ward in enumerate(wards, start=1):
+        kind = ward.division_type.value  # xã | phường | đặc khu
+        own = ward.name[len(kind):].strip() if ward.name.lower().startswith(kind) else ward.name
+        values = {
+            "ma_xa": f"{ward.code.value:05d}", "ten_xa": ward.name, "loai_xa": kind,
+            "ten_rieng": own, "tinh": province.name,
+            "co_quan.ten": f"Ủy ban nhân dân|{kind} {own}",
+            "co_quan.ten_day_du": f"Ủy ban nhân dân {kind} {own}",
+            "co_quan.dia_danh": own,
+            "co_quan.chu_quan": None,
+        }
+        out.append(Row(rank, values, f"danh mục xã của {province.name}"))
+    return out
+
+
+def output_name(spec: dict, row: Row) -> str:
+    """The row's output file name from ``ten_tep`` (``"{ma}"``), made safe."""
+    pattern = str(spec.get("ten_tep") or ("{ma_xa}" if spec.get("xa_cua_tinh") else "{ma}"))
+    try:
+        name = pattern.format_map({k.replace(".", "_"): v for k, v in row.values.items()})
+    except (KeyError, ValueError, IndexError) as exc:
+        raise BatchError([Problem(row.table, row.number, "cho_moi.ten_tep",
+                                  f"mẫu tên tệp '{pattern}' dùng cột không có: {exc}")])
+    name = re.sub(r"[^\w\-]+", "-", unicodedata.normalize("NFC", name), flags=re.UNICODE)
+    name = name.strip("-.")
+    if not name:
+        raise BatchError([Problem(row.table, row.number, "cho_moi.ten_tep",
+                                  "tên tệp kết quả của dòng này rỗng")])
+    return name
+
+
+# -- applying a row --------------------------------------------------------------------
+
+def apply(src: Source, row: Row, agency_of, col: Collector) -> tuple[Source, dict]:
+    """A copy of ``src`` with the row's overrides, and the row's variables.
+    ``agency_of(key)`` gives the mapping of an agency key (for ``co_quan.*``)."""
+    data = copy.deepcopy(src.data)
+    data.pop("cho_moi", None)
+    variables = {}
+    lines = dict(src.lines)
+    for column, value in row.values.items():
+        if value == "":
+            continue
+        head, _, rest = column.partition(".")
+
+        def fail(message):
+            col.problems.append(Problem(row.table, row.number, column, message))
+
+        if not rest:
+            if column in ROW_FIELDS:
+                data[column] = _convert(column, value, fail)
+            else:
+                variables[column] = value
+            continue
+        if head == "co_quan":
+            if isinstance(data.get("co_quan"), str):
+                data["co_quan"] = copy.deepcopy(agency_of(data["co_quan"]) or {})
+            if value is None:
+                data["co_quan"].pop(rest, None)
+            else:
+                data["co_quan"][rest] = _convert(rest, value, fail)
+        elif head == "nguoi_ky" and isinstance(data.get("nguoi_ky"), dict):
+            data["nguoi_ky"][rest] = value
+        elif head == "chi_tieu":
+            target = _find_target(data.get("chi_tieu") or [], rest)
+            if target is None:
+                fail(f"kế hoạch không có chỉ tiêu mã '{rest}'")
+                continue
+            number = _number(value)
+            if number is None:
+                fail(f"'{value}' không phải là số")
+                continue
+            target["gia_tri"] = int(number) if number == number.to_integral_value() \
+                else float(number)
+        else:
+            fail("cột không hợp lệ: tên cột có dấu chấm phải là co_quan.…, nguoi_ky.… "
+                 "hoặc chi_tieu.<mã>")
+    return Source(src.path, data, lines), variables
+
+
+def _convert(name: str, value, fail):
+    if value is None:
+        return None
+    if name in LIST_FIELDS:
+        return [part.strip() for part in str(value).split("|") if part.strip()]
+    if name in INT_FIELDS:
+        if not re.fullmatch(r"\d+", str(value)):
+            fail(f"'{value}' không phải là số nguyên")
+            return None
+        return int(value)
+    return value
+
+
+def _find_target(items, code):
+    for item in items:
+        if isinstance(item, dict):
+            if str(item.get("ma")) == code:
+                return item
+            found = _find_target(item.get("chi_tiet") or [], code)
+            if found is not None:
+                return found
+    return None
+
+
+def _number(text: str) -> Decimal | None:
+    """``600``, ``0.5``; Vietnamese ``0,5`` and ``1.250`` from spreadsheets too."""
+    text = str(text).strip()
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?", text):
+        text = text.replace(".", "").replace(",", ".")
+    elif re.fullmatch(r"\d+,\d+", text):
+        text = text.replace(",", ".")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
