@@ -100,6 +100,70 @@ def check(paths) -> None:
     click.echo(f"Đã kiểm tra {len(documents)} tệp: không có lỗi.")
 
 
+@main.command(context_settings=CONTEXT)
+@click.argument("path", required=False, default="content", type=click.Path())
+@click.option("-o", "--output", "out_dir", default="output", show_default=True,
+              type=click.Path(file_okay=False), help="Thư mục ghi kết quả.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Số tiến trình dựng song song (mặc định: số nhân CPU).")
+@click.option("--force", is_flag=True, help="Dựng lại tất cả, kể cả văn bản không đổi.")
+@click.option("--explain", is_flag=True, help="Nói vì sao từng văn bản được dựng lại.")
+@click.option("--dry-run", is_flag=True, help="Chỉ liệt kê việc sẽ làm, không ghi gì.")
+@click.option("--format", "formats", default=",".join(FORMATS), show_default=True,
+              callback=_formats, help="Các định dạng xuất, cách nhau bởi dấu phẩy.")
+def build(path, out_dir, jobs, force, explain, dry_run, formats) -> None:
+    """Dựng mọi văn bản trong PATH (mặc định content/), chỉ những văn bản có
+    đầu vào thay đổi (nội dung, kế hoạch, bảng, mẫu, phông chữ, định dạng).
+
+    Văn bản lỗi không làm dừng các văn bản khác; kết thúc với mã 1 và liệt kê lỗi.
+    Tệp kết quả được ghi trọn vẹn hoặc giữ nguyên; tệp của văn bản đã xóa bị xóa theo.
+    """
+    from . import build as builder
+
+    if not Path(path).exists():
+        click.echo(f"{path}: không tìm thấy tệp hoặc thư mục", err=True)
+        sys.exit(1)
+    out = Path(out_dir)
+    manifest = builder.load_manifest(out)
+    outcome = builder.Outcome()
+    todo, current = builder.plan([Path(path)], out, formats, force, manifest, outcome)
+    if explain or dry_run:
+        for job in todo:
+            click.echo(f"{'sẽ dựng' if dry_run else 'dựng'} {job.unit.label}: "
+                       + "; ".join(job.reasons))
+    if dry_run:
+        builder.remove_stale(out, manifest, current, [Path(path)], outcome, dry_run=True)
+        for uid in outcome.removed:
+            click.echo(f"sẽ xóa kết quả của {builder.describe(uid)}")
+        click.echo(f"Sẽ dựng {len(todo)}, không đổi {len(outcome.unchanged)}, "
+                   f"xóa {len(outcome.removed)}.")
+        return
+    workers = jobs or os.cpu_count() or 1
+    if sys.stdout.isatty() and todo:
+        with click.progressbar(length=len(todo), label="Đang dựng") as bar:
+            builder.run(todo, out, formats, workers, manifest, outcome,
+                        progress=lambda job, result: bar.update(1))
+    else:
+        def line(job, result):
+            click.echo(("đã dựng " if result["ok"] else "lỗi ") + job.unit.label)
+        builder.run(todo, out, formats, workers, manifest, outcome, progress=line)
+    builder.remove_stale(out, manifest, current, [Path(path)], outcome, dry_run=False)
+    for warning in outcome.warnings:
+        click.echo(str(warning), err=True)
+    for uid, changes in outcome.changes.items():
+        click.echo(f"{builder.describe(uid)}: " + "; ".join(changes))
+    for uid in outcome.removed:
+        click.echo(f"đã xóa kết quả của {builder.describe(uid)}")
+    click.echo(f"Đã dựng {len(outcome.built)}, không đổi {len(outcome.unchanged)}, "
+               f"lỗi {len(outcome.failed)}, xóa {len(outcome.removed)}.")
+    if outcome.failed:
+        for uid, problems in outcome.failed.items():
+            click.echo(f"Lỗi ở {builder.describe(uid)}:", err=True)
+            for problem in problems:
+                click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+
+
 @main.group(context_settings=CONTEXT)
 def new() -> None:
     """Tạo tệp nội dung khung (kế hoạch hoặc báo cáo) để điền."""

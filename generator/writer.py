@@ -18,12 +18,19 @@ from . import batch, source, workspace
 from .compose import build
 from .errors import Collector, ContentError, Problem, display_path
 from .fonts import missing_glyphs
-from .render_docx import render_docx
-from .render_pdf import render_pdf
 from .validate import load_document
 
-RENDERERS = {"docx": render_docx, "pdf": render_pdf}
-FORMATS = tuple(RENDERERS)
+FORMATS = ("docx", "pdf")
+
+
+def _renderer(fmt: str):
+    """Imported when first needed: WeasyPrint alone takes ~0.5 s to import, which
+    a build with nothing to do (or a ``check``) should not pay."""
+    if fmt == "docx":
+        from .render_docx import render_docx
+        return render_docx
+    from .render_pdf import render_pdf
+    return render_pdf
 
 
 @contextmanager
@@ -102,14 +109,14 @@ def render_file(path: Path, out_dir: Path, formats=FORMATS) -> tuple[list[Path],
     broken one (the CLI's ``render``; ``build`` goes unit by unit)."""
     outputs, warnings = [], []
     for unit in units_of(path):
-        made, said = render_unit(unit, out_dir, formats)
+        made, said, _ = render_unit(unit, out_dir, formats)
         outputs += made
         warnings += said
-    return outputs, warnings
+    return outputs, warnings, doc
 
 
-def render_unit(unit: Unit, out_dir: Path, formats=FORMATS) -> tuple[list[Path], list[Problem]]:
-    """Validate, compose and render one document; returns (outputs, warnings).
+def render_unit(unit: Unit, out_dir: Path, formats=FORMATS):
+    """Validate, compose and render one document; returns (outputs, warnings, doc).
 
     Raises ContentError, before anything is written, for any mistake in the input.
     """
@@ -135,7 +142,7 @@ def render_unit(unit: Unit, out_dir: Path, formats=FORMATS) -> tuple[list[Path],
                                            dir=stem.parent)
                 os.close(fd)
                 temps[fmt] = Path(tmp)
-                RENDERERS[fmt](tree, temps[fmt])
+                _renderer(fmt)(tree, temps[fmt])
         outputs = []
         for fmt, tmp in temps.items():
             final = stem.with_suffix(f".{fmt}")
@@ -147,4 +154,4 @@ def render_unit(unit: Unit, out_dir: Path, formats=FORMATS) -> tuple[list[Path],
             tmp.unlink(missing_ok=True)
     warnings += [Problem(display_path(unit.path), None, None, f"WeasyPrint: {m}", warning=True)
                  for m in log]
-    return outputs, warnings
+    return outputs, warnings, doc

@@ -1,0 +1,118 @@
+"""What a document is made from, hashed: the key that decides whether to rebuild.
+
+Inputs are named by absolute path (or a label such as ``định dạng``), so a
+build run from any folder sees the same keys. A document's inputs are its content file, every file that file refers to (the base
+of ``dua_tren``, the plan of a report, a batch table, the ``_co-quan.yaml`` files it
+may read), the templates it is rendered with as resolved through the user's
+overrides, the shipped fonts, the output formats, the generator's version and, for
+a batch row, the row itself. Never modification times: only content counts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from . import __version__, batch, source, templates, workspace
+from .errors import Collector
+from .fonts import FONT_DIR
+
+
+class Hasher:
+    """Digests and declared references, cached for one build (and across builds
+    through ``known``: references only change when the file's bytes change)."""
+
+    def __init__(self, known: dict | None = None):
+        self.digests: dict[Path, str | None] = {}
+        self.known = known if known is not None else {}  # digest -> declared refs
+        self.template_cache: dict = {}
+
+    def digest(self, path: Path) -> str | None:
+        path = Path(path).resolve()
+        if path not in self.digests:
+            try:
+                self.digests[path] = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                self.digests[path] = None
+        return self.digests[path]
+
+    def references(self, path: Path) -> dict:
+        """``{"loai": …, "files": [paths the file names]}``, parsed once per version."""
+        digest = self.digest(path)
+        if digest in self.known:
+            return self.known[digest]
+        src = source.load(path, Collector(path))
+        data = src.data if src is not None and isinstance(src.data, dict) else {}
+        files = []
+        for key in ("dua_tren", "ke_hoach"):
+            if isinstance(data.get(key), str):
+                files.append(data[key])
+        spec = batch.spec_of(data)
+        if spec and spec.get("bang"):
+            files.append(str(spec["bang"]))
+        refs = {"loai": data.get("loai") if isinstance(data.get("loai"), str) else None,
+                "files": files, "batch": spec is not None,
+                "xa": bool(spec and spec.get("xa_cua_tinh"))}
+        self.known[digest] = refs
+        return refs
+
+    def templates_for(self, path: Path, loai: str | None) -> list[Path]:
+        user = tuple(workspace.user_template_dirs(path))
+        key = (user, loai)
+        if key not in self.template_cache:
+            env = templates.environment(list(user))
+            name = f"{loai}.j2" if loai in ("ke-hoach", "bao-cao") else "ke-hoach.j2"
+            try:
+                self.template_cache[key] = templates.template_files(env, name)
+            except Exception:  # a missing template is reported by the render itself
+                self.template_cache[key] = []
+        return self.template_cache[key]
+
+
+def _fonts(hasher: Hasher) -> dict:
+    return {f"phông chữ {p.name}": hasher.digest(p) for p in sorted(FONT_DIR.glob("*.ttf"))}
+
+
+def file_inputs(path: Path, hasher: Hasher, seen: set | None = None) -> dict[str, str | None]:
+    """Digest of the content file and of everything it refers to, recursively."""
+    path = Path(path).resolve()
+    seen = seen if seen is not None else set()
+    if path in seen:
+        return {}
+    seen.add(path)
+    out = {str(path): hasher.digest(path)}
+    for agencies in workspace.agencies_files(path):
+        out[str(agencies.resolve())] = hasher.digest(agencies)
+    refs = hasher.references(path)
+    for name in refs["files"]:
+        ref = (path.parent / name).resolve()
+        if ref.suffix in (".yaml", ".yml"):
+            out.update(file_inputs(ref, hasher, seen))
+        else:
+            out[str(ref)] = hasher.digest(ref)
+    if refs["xa"]:
+        from importlib.metadata import version
+
+        out["danh mục đơn vị hành chính"] = version("vietnam-provinces")
+    return out
+
+
+def unit_inputs(unit, formats, hasher: Hasher) -> dict[str, str | None]:
+    """Every input of one unit of work, by name; see the module docstring."""
+    inputs = file_inputs(unit.path, hasher)
+    loai = hasher.references(unit.path)["loai"]
+    for template in hasher.templates_for(unit.path, loai):
+        inputs[str(Path(template).resolve())] = hasher.digest(template)
+    inputs.update(_fonts(hasher))
+    inputs["định dạng"] = ",".join(formats)
+    inputs["phiên bản vanban"] = __version__
+    if unit.row is not None:
+        inputs["dòng của bảng"] = hashlib.sha256(json.dumps(
+            unit.row.values, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return inputs
+
+
+def key_of(inputs: dict) -> str:
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True, ensure_ascii=False)
+                          .encode()).hexdigest()
