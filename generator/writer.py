@@ -112,7 +112,7 @@ def render_file(path: Path, out_dir: Path, formats=FORMATS) -> tuple[list[Path],
         made, said, _ = render_unit(unit, out_dir, formats)
         outputs += made
         warnings += said
-    return outputs, warnings, doc
+    return outputs, warnings
 
 
 def render_unit(unit: Unit, out_dir: Path, formats=FORMATS):
