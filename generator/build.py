@@ -183,6 +183,15 @@ def run(jobs: list[Job], out_dir: Path, formats, workers: int, manifest: dict,
         save_manifest(out_dir, manifest)
 
 
+def remove_leftovers(out_dir: Path) -> list[Path]:
+    """Temporary ``.<name>.<fmt>.part`` files left by a killed run: never a result,
+    always ours (writer.py and save_manifest name them so), safe to delete."""
+    found = list(Path(out_dir).rglob(".*.part")) if Path(out_dir).is_dir() else []
+    for path in found:
+        path.unlink(missing_ok=True)
+    return found
+
+
 def remove_stale(out_dir: Path, manifest: dict, current: set[str], scope: list[Path],
                  outcome: Outcome, dry_run: bool) -> None:
     """Delete what the build made for units that no longer exist (a deleted file,

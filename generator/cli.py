@@ -138,6 +138,7 @@ def build(path, out_dir, jobs, force, explain, dry_run, formats) -> None:
         click.echo(f"Sẽ dựng {len(todo)}, không đổi {len(outcome.unchanged)}, "
                    f"xóa {len(outcome.removed)}.")
         return
+    builder.remove_leftovers(out)
     workers = jobs or os.cpu_count() or 1
     if sys.stdout.isatty() and todo:
         with click.progressbar(length=len(todo), label="Đang dựng") as bar:

@@ -89,7 +89,7 @@ def context(doc: Document) -> dict:
 
 def render_markup(doc: Document, env=None) -> tuple[str, list[ModelTable]]:
     """Run the document's template; returns its markup and the tables it placed."""
-    env = env or environment(workspace.user_template_dirs(doc.path))
+    env = env or environment(tuple(workspace.user_template_dirs(doc.path)))
     tables = _Tables()
     values = context(doc)
     values.update(bang=tables,

@@ -61,7 +61,7 @@ class Hasher:
         user = tuple(workspace.user_template_dirs(path))
         key = (user, loai)
         if key not in self.template_cache:
-            env = templates.environment(list(user))
+            env = templates.environment(user)
             name = f"{loai}.j2" if loai in ("ke-hoach", "bao-cao") else "ke-hoach.j2"
             try:
                 self.template_cache[key] = templates.template_files(env, name)

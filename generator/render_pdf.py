@@ -8,6 +8,7 @@ joined into one PDF. Fonts are the shipped Liberation Serif files, embedded.
 from __future__ import annotations
 
 import html
+from functools import lru_cache
 import re
 from pathlib import Path
 
@@ -19,14 +20,26 @@ from .fonts import FACES, FAMILY_PDF, FONT_DIR, line_height_factor
 from .tree import DocumentTree, Grid, Paragraph, Part, Rule, Table
 
 
+@lru_cache(maxsize=None)
+def _stylesheets(landscape: bool):
+    """Parsed once per process: the shared stylesheet loads the four font files,
+    which a batch of hundreds of documents should not redo for each one."""
+    fonts = _font_config()
+    return fonts, [CSS(string=stylesheet(), font_config=fonts),
+                   CSS(string=_page_css(landscape), font_config=fonts)]
+
+
+@lru_cache(maxsize=None)
+def _font_config() -> FontConfiguration:
+    return FontConfiguration()
+
+
 def render_pdf(tree: DocumentTree, path: Path) -> None:
-    fonts = FontConfiguration()
-    css = CSS(string=stylesheet(), font_config=fonts)
     documents = []
     for part in tree.parts:
-        page_css = CSS(string=_page_css(part.landscape), font_config=fonts)
+        fonts, sheets = _stylesheets(part.landscape)
         documents.append(HTML(string=part_html(part, tree)).render(
-            stylesheets=[css, page_css], font_config=fonts))
+            stylesheets=sheets, font_config=fonts))
     pages = [page for document in documents for page in document.pages]
     documents[0].copy(pages).write_pdf(str(path))
 

@@ -22,9 +22,8 @@ def _yaml_scalar(value) -> str:
 
 
 def _env(near: Path):
-    env = environment(workspace.user_template_dirs(near))
-    env.filters["yaml"] = _yaml_scalar
-    env.finalize = None
+    env = environment(tuple(workspace.user_template_dirs(near))).overlay(finalize=None)
+    env.filters = {**env.filters, "yaml": _yaml_scalar}
     return env
 
 

@@ -8,6 +8,7 @@ line of any field without carrying ruamel objects around.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -135,13 +136,30 @@ def _plain(node: Any, path: PathKey, lines: dict, col: Collector) -> Any:
     return node
 
 
+_CACHE: dict[tuple, tuple] = {}
+
+
 def load(path: Path, col: Collector) -> Source | None:
-    """Load one YAML file. Problems go to ``col``; returns None if unreadable."""
+    """Load one YAML file. Problems go to ``col``; returns None if unreadable.
+
+    Parsed files are kept for the process, keyed by their bytes: a batch reads
+    its base plan and agencies once, not once per row. Callers must not mutate
+    the returned data (batch.apply copies before overriding)."""
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
         col.error(None, None, f"không đọc được tệp ({exc.strerror})")
         return None
+    key = (str(Path(path).resolve()), hashlib.sha256(raw).digest())
+    if key not in _CACHE:
+        parsed = Collector(path)
+        _CACHE[key] = (_parse(path, raw, parsed), parsed.problems)
+    src, problems = _CACHE[key]
+    col.problems.extend(problems)
+    return src
+
+
+def _parse(path: Path, raw: bytes, col: Collector) -> Source | None:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -9,6 +9,7 @@ unknown name is an error rather than an empty string.
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 from decimal import Decimal
 
 from jinja2 import StrictUndefined, TemplateError, UndefinedError
@@ -18,6 +19,7 @@ from . import vnformat
 from .model import Target
 
 
+@lru_cache(maxsize=2)
 def _environment(pad: bool) -> SandboxedEnvironment:
     def finalize(value):
         # Numbers computed in a sentence print the Vietnamese way (1.250.000, 02).

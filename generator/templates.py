@@ -8,6 +8,7 @@ package data ``generator/templates``). A ``templates/`` folder beside the user's
 from __future__ import annotations
 
 import sys
+from functools import lru_cache
 import traceback
 from pathlib import Path
 
@@ -31,7 +32,10 @@ def _finalize(value):
     return "" if value is None else value
 
 
-def environment(user_dirs: list[Path]) -> Environment:
+@lru_cache(maxsize=None)
+def environment(user_dirs: tuple[Path, ...]) -> Environment:
+    """One environment per override folder set, kept for the process: Jinja then
+    compiles each template once (and recompiles it if the file changes)."""
     loader = ChoiceLoader([FileSystemLoader([str(d) for d in user_dirs]),
                            FileSystemLoader(str(builtin_dir()))])
     env = Environment(loader=loader, undefined=StrictUndefined, autoescape=False,

@@ -1,0 +1,132 @@
+"""Benchmark of `vanban build` on a batch of commune plans (issue 4's goals).
+
+    .venv/bin/python bench/build.py [--docs 200] [--noop-docs 1000] [--jobs N] [--baseline]
+
+Prints, on this machine:
+  (a) cold build throughput of N commune plans (DOCX + PDF), documents per second;
+  (b) time of a no-op rebuild of 1,000 documents (built once as DOCX only to keep
+      the benchmark short: the no-op path reads no format-specific file);
+  (c) time to rebuild after one shared target of the plan changes;
+  (d) peak memory (maximum resident set) of one worker process;
+  (e) with --baseline: the same N documents made the way offices script it today,
+      a docxtpl template converted to PDF by one warm LibreOffice process, and the
+      ratio of the two throughputs. Run bench/setup-baseline.sh first (it installs
+      LibreOffice and docxtpl; CI never does).
+Nothing is asserted: these are figures to compare on the same machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PLAN = REPO / "content" / "quang-ninh" / "2023" / "ke-hoach.yaml"
+BATCH = """# Một bản kế hoạch cho mỗi xã (benchmark)
+dua_tren: ke-hoach.yaml
+cho_moi:
+  bang: _xa.csv
+  ten_tep: "{ma}"
+so: null
+ngay: null
+phu_luc: null
+"""
+
+
+def communes(n: int) -> list[dict]:
+    from vietnam_provinces import Province, Ward
+
+    provinces = {p.code: p.name for p in Province.iter_all()}
+    rows = []
+    for ward in list(Ward.iter_all())[:n]:
+        kind = ward.division_type.value
+        own = ward.name[len(kind):].strip() if ward.name.lower().startswith(kind) else ward.name
+        rows.append({
+            "ma": f"{ward.code.value:05d}", "co_quan.ten": f"Ủy ban nhân dân|{kind} {own}",
+            "co_quan.ten_day_du": f"Ủy ban nhân dân {kind} {own}", "co_quan.dia_danh": own,
+            "trich_yeu": f"Thực hiện công tác phòng, chống tệ nạn xã hội trên địa bàn {kind} "
+                         f"{own}, {provinces[ward.province_code]} năm 2023",
+        })
+    return rows
+
+
+def workspace(root: Path, n: int) -> Path:
+    folder = root / "content" / "xa" / "2023"
+    folder.mkdir(parents=True)
+    shutil.copy(PLAN, folder / "ke-hoach.yaml")
+    shutil.copy(REPO / "content" / "_co-quan.yaml", root / "content" / "_co-quan.yaml")
+    (folder / "ke-hoach-xa.yaml").write_text(BATCH, encoding="utf-8")
+    rows = communes(n)
+    with open(folder / "_xa.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return folder
+
+
+def vanban(root: Path, *args) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "generator", "build", "content", "-o", "output",
+                    *args], cwd=root, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def change_target(plan: Path) -> None:
+    text = plan.read_text(encoding="utf-8")
+    text = re.sub(r"(ma: CT12\n(?:.*\n)*?\s+gia_tri: )(\d+)", lambda m: m.group(1)
+                  + str(int(m.group(2)) + 1), text, count=1)
+    plan.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="vanban build benchmark")
+    parser.add_argument("--docs", type=int, default=200)
+    parser.add_argument("--noop-docs", type=int, default=1000)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--baseline", action="store_true")
+    args = parser.parse_args()
+    jobs = ["-j", str(args.jobs)]
+    print(f"machine: {os.cpu_count()} cores; workers: {args.jobs}")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        folder = workspace(root, args.docs)
+        total = args.docs + 1  # the commune copies and the plan itself
+        cold = vanban(root, *jobs)
+        rate = total / cold
+        print(f"(a) cold build, {total} documents (DOCX + PDF): {cold:.1f} s, "
+              f"{rate:.2f} documents/s")
+        change_target(folder / "ke-hoach.yaml")
+        print(f"(c) rebuild after one shared target changed ({total} documents depend "
+              f"on it): {vanban(root, *jobs):.1f} s")
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"(d) peak memory of one worker process: {peak:.0f} MiB")
+        sample = next((root / "output" / "xa" / "2023" / "ke-hoach-xa").glob("*.docx"))
+        if args.baseline:
+            from baseline_docxtpl import measure
+
+            base_rate = measure(sample, communes(args.docs), root / "baseline")
+            print(f"(e) docxtpl + one warm LibreOffice: {base_rate:.2f} documents/s; "
+                  f"vanban is {rate / base_rate:.2f}× that")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        workspace(root, args.noop_docs - 1)
+        vanban(root, *jobs, "--format", "docx")
+        times = sorted(vanban(root, *jobs, "--format", "docx") for _ in range(5))
+        print(f"(b) no-op rebuild of {args.noop_docs} documents, median of 5 "
+              f"(whole process): {times[2]:.2f} s")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).parent))
+    main()
