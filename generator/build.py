@@ -11,19 +11,18 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import workspace
+from . import atomic, workspace
 from .errors import ContentError, Problem, display_path
 from .inputs import Hasher, key_of, unit_inputs
 from .writer import Unit, units_of
 
 MANIFEST = ".vanban-build.json"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 
 
 @dataclass
@@ -63,11 +62,9 @@ def load_manifest(out_dir: Path) -> dict:
 
 
 def save_manifest(out_dir: Path, manifest: dict) -> None:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".vanban-build.", suffix=".part", dir=out_dir)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(manifest, handle, ensure_ascii=False, separators=(",", ":"))
-    os.replace(tmp, out_dir / MANIFEST)
+    with atomic.replacing(Path(out_dir) / MANIFEST) as tmp:
+        tmp.write_text(json.dumps(manifest, ensure_ascii=False, separators=(",", ":")),
+                       encoding="utf-8")
 
 
 # -- planning ---------------------------------------------------------------------------
@@ -184,8 +181,8 @@ def run(jobs: list[Job], out_dir: Path, formats, workers: int, manifest: dict,
 
 
 def remove_leftovers(out_dir: Path) -> list[Path]:
-    """Temporary ``.<name>.<fmt>.part`` files left by a killed run: never a result,
-    always ours (writer.py and save_manifest name them so), safe to delete."""
+    """Temporary ``.<name>.….part`` files left by a killed run: never a result,
+    always ours (atomic.py names them so), safe to delete."""
     found = list(Path(out_dir).rglob(".*.part")) if Path(out_dir).is_dir() else []
     for path in found:
         path.unlink(missing_ok=True)

@@ -221,6 +221,13 @@ def new_report(plan_file, out) -> None:
     _write_skeleton(out_path, report_skeleton(plan, plan_path, out_path))
 
 
+from .cli_archive import archive_group, number, register_group  # noqa: E402
+
+main.add_command(number)
+main.add_command(register_group)
+main.add_command(archive_group)
+
+
 def run() -> None:
     """Entry point: unexpected failures get one Vietnamese line, not a traceback
     (set VANBAN_DEBUG=1 to see it)."""

@@ -12,7 +12,6 @@ import dataclasses
 import datetime
 import re
 import unicodedata
-from pathlib import Path
 
 from jinja2 import TemplateError
 
@@ -122,9 +121,9 @@ def parse_lines(markup: str) -> list[tuple[str, str]]:
 class _Builder:
     """Turns (role, text) lines into Parts, keeping numbering state."""
 
-    def __init__(self, tables: list[ModelTable]):
+    def __init__(self, tables: list[ModelTable], landscape: bool = False):
         self.tables = tables
-        self.parts: list[Part] = [Part()]
+        self.parts: list[Part] = [Part(landscape=landscape)]
         self.counters = {role: 0 for role in NUMBERED}
         self.header: dict[str, list] = {}
         self.closing: dict[str, list] = {}
@@ -263,6 +262,23 @@ def column_widths(table: ModelTable, total_mm: float) -> list[float]:
         weights.append(max(longest_word, min(longest_cell, 40) ** 0.5 * 4, 3))
     scale = total_mm / sum(weights)
     return [w * scale for w in weights]
+
+
+def build_from(template: str, values: dict, landscape: bool = False,
+               user_dirs: tuple = ()) -> DocumentTree:
+    """A tree from any template of the markup (the register book uses this)."""
+    env = environment(tuple(user_dirs))
+    tables = _Tables()
+    try:
+        markup = env.get_template(template).render(dict(values, bang=tables))
+    except TemplateError as exc:
+        raise ContentError([template_problem(exc, template)]) from None
+    builder = _Builder(tables.items, landscape)
+    for role, text in parse_lines(unicodedata.normalize("NFC", markup)):
+        builder.add(role, text)
+    title = " ".join(p.text for p in builder.blocks if isinstance(p, Paragraph))[:200]
+    return DocumentTree(builder.finish(), Metadata(title, title, "", [],
+                                                   datetime.date.today().isoformat()))
 
 
 def build(doc: Document, env=None) -> DocumentTree:

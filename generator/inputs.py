@@ -49,11 +49,11 @@ class Hasher:
             if isinstance(data.get(key), str):
                 files.append(data[key])
         spec = batch.spec_of(data)
-        if spec and spec.get("bang"):
-            files.append(str(spec["bang"]))
         refs = {"loai": data.get("loai") if isinstance(data.get("loai"), str) else None,
                 "files": files, "batch": spec is not None,
-                "xa": bool(spec and spec.get("xa_cua_tinh"))}
+                "xa": bool(spec and spec.get("xa_cua_tinh")),
+                # An inline agency mapping reads no _co-quan.yaml.
+                "agencies": not isinstance(data.get("co_quan"), dict)}
         self.known[digest] = refs
         return refs
 
@@ -82,15 +82,12 @@ def file_inputs(path: Path, hasher: Hasher, seen: set | None = None) -> dict[str
         return {}
     seen.add(path)
     out = {str(path): hasher.digest(path)}
-    for agencies in workspace.agencies_files(path):
-        out[str(agencies.resolve())] = hasher.digest(agencies)
     refs = hasher.references(path)
+    if refs["agencies"]:
+        for agencies in workspace.agencies_files(path):
+            out[str(agencies.resolve())] = hasher.digest(agencies)
     for name in refs["files"]:
-        ref = (path.parent / name).resolve()
-        if ref.suffix in (".yaml", ".yml"):
-            out.update(file_inputs(ref, hasher, seen))
-        else:
-            out[str(ref)] = hasher.digest(ref)
+        out.update(file_inputs((path.parent / name).resolve(), hasher, seen))
     if refs["xa"]:
         from importlib.metadata import version
 
@@ -107,6 +104,8 @@ def unit_inputs(unit, formats, hasher: Hasher) -> dict[str, str | None]:
     inputs.update(_fonts(hasher))
     inputs["định dạng"] = ",".join(formats)
     inputs["phiên bản vanban"] = __version__
+    # A batch row depends on its own values, not on the whole table: changing
+    # one row of the CSV rebuilds that row's document only.
     if unit.row is not None:
         inputs["dòng của bảng"] = hashlib.sha256(json.dumps(
             unit.row.values, sort_keys=True, ensure_ascii=False).encode()).hexdigest()

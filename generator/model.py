@@ -14,6 +14,10 @@ from pathlib import Path
 from typing import Union
 
 
+# Kind names as written in running text and in the register (Phụ lục III).
+KIND_NAMES = {"ke-hoach": "Kế hoạch", "bao-cao": "Báo cáo"}
+
+
 @dataclass
 class Heading:
     """A numbered sub-heading with its own body (``{tieu_de, noi_dung}``)."""
@@ -32,6 +36,7 @@ class Agency:
     viet_tat: str
     dia_danh: str
     chu_quan: str | None = None
+    so_theo_loai: bool = False  # each kind (KH, BC) numbered in its own series
 
 
 @dataclass

@@ -19,7 +19,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from . import style
-from .fonts import FAMILY_DOCX
+from .fonts import FAMILY_DOCX, PT_TO_MM
 from .tree import DocumentTree, Grid, Paragraph, Part, Rule, Table
 
 ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
@@ -63,7 +63,7 @@ def _page(section, part: Part) -> None:
     number = style.ROLES["so-trang"]
     # The header paragraph is placed so the number's line is centred in the margin.
     section.header_distance = Mm(style.page_number_center_mm()
-                                 - number.line_pt * style.PT_TO_MM / 2)
+                                 - number.line_pt * PT_TO_MM / 2)
     section.footer_distance = Mm(style.MARGIN_BOTTOM_MM / 2)
     section.different_first_page_header_footer = True  # no number on page 1
     section.header.is_linked_to_previous = False

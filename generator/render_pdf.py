@@ -34,14 +34,16 @@ def _font_config() -> FontConfiguration:
     return FontConfiguration()
 
 
-def render_pdf(tree: DocumentTree, path: Path) -> None:
+def render_pdf(tree: DocumentTree, path: Path, **options) -> None:
+    """Write the PDF; ``options`` go to WeasyPrint (``pdf_variant="pdf/a-3b"``,
+    ``attachments``… for the archival copy)."""
     documents = []
     for part in tree.parts:
         fonts, sheets = _stylesheets(part.landscape)
         documents.append(HTML(string=part_html(part, tree)).render(
             stylesheets=sheets, font_config=fonts))
     pages = [page for document in documents for page in document.pages]
-    documents[0].copy(pages).write_pdf(str(path))
+    documents[0].copy(pages).write_pdf(str(path), **options)
 
 
 # -- CSS, generated from style --------------------------------------------------------
@@ -168,4 +170,5 @@ def part_html(part: Part, tree: DocumentTree) -> str:
 <meta name="keywords" content="{html.escape(', '.join(meta.keywords))}">
 <meta name="dcterms.created" content="{meta.created}T00:00:00+07:00">
 <meta name="dcterms.modified" content="{meta.created}T00:00:00+07:00">
+{"".join(f'<meta name="{html.escape(k)}" content="{html.escape(v)}">' for k, v in meta.extra.items())}
 </head><body>{body}</body></html>"""

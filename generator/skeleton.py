@@ -7,10 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import tempfile
 from pathlib import Path
 
-from . import source, workspace
+from . import atomic, source, workspace
 from .errors import Collector
 from .model import Plan
 from .templates import environment
@@ -43,11 +42,5 @@ def report_skeleton(plan: Plan, plan_path: Path, report_path: Path) -> str:
 
 def write_new(path: Path, text: str) -> None:
     """Write a new file atomically; an existing file is never replaced."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.link(tmp, path)  # fails if the file exists: no overwrite, no race
-    finally:
-        os.unlink(tmp)
+    with atomic.replacing(path, overwrite=False) as tmp:
+        tmp.write_text(text, encoding="utf-8")

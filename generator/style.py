@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .fonts import PT_TO_MM, line_height_factor
+from .fonts import line_height_factor
 
 # -- page (PL I, Phần I, Mục I) ----------------------------------------------------
 PAGE_WIDTH_MM = 210.0

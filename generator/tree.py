@@ -79,6 +79,7 @@ class Metadata:
     author: str
     keywords: list[str]
     created: str  # ISO date, fixed from the document so output is reproducible
+    extra: dict = field(default_factory=dict)  # custom PDF metadata (archival copy)
 
 
 @dataclass

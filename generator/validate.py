@@ -26,7 +26,7 @@ COMMON_KEYS = {
 }
 PLAN_KEYS = {"muc_dich", "yeu_cau", "muc_tieu_chung", "chi_tieu", "nhiem_vu", "kinh_phi",
              "to_chuc_thuc_hien"}
-AGENCY_KEYS = {"ten", "ten_day_du", "chu_quan", "viet_tat", "dia_danh"}
+AGENCY_KEYS = {"ten", "ten_day_du", "chu_quan", "viet_tat", "dia_danh", "so_theo_loai"}
 TARGET_KEYS = {"ma", "ten", "gia_tri", "don_vi", "so_sanh", "cau", "chi_tiet", "nhom"}
 CODE = re.compile(r"^[A-Za-z0-9_-]+$")
 KY_HIEU = re.compile(r"^[A-Za-zĐđ0-9]+(-[A-Za-zĐđ0-9]+)+$")
@@ -174,7 +174,8 @@ def _agency_mapping(f: Fields) -> Agency | None:
     ten = f.text_list("ten", required=True)
     values = dict(ten=ten, viet_tat=f.text("viet_tat", required=True),
                   dia_danh=f.text("dia_danh", required=True), chu_quan=f.text("chu_quan"),
-                  ten_day_du=f.text("ten_day_du") or " ".join(ten))
+                  ten_day_du=f.text("ten_day_du") or " ".join(ten),
+                  so_theo_loai=f.boolean("so_theo_loai", False))
     if not ten or values["viet_tat"] is None or values["dia_danh"] is None:
         return None
     for line in ten:

@@ -1,20 +1,18 @@
 """Writing a document's outputs safely: all formats or none, never half a file.
 
 Each format is rendered to a temporary file in the destination folder, and only
-when every format succeeded are they moved into place with ``os.replace`` (atomic
-on one file system). A failure or an interruption leaves the old files intact.
+when every format succeeded are they moved into place (atomic.py). A failure or an
+interruption leaves the old files intact.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import batch, source, workspace
+from . import atomic, batch, source, workspace
 from .compose import build
 from .errors import Collector, ContentError, Problem, display_path
 from .fonts import missing_glyphs
@@ -132,23 +130,18 @@ def render_unit(unit: Unit, out_dir: Path, formats=FORMATS):
                 warnings.append(Problem(display_path(unit.path), None, None,
                                         "phông chữ không có ký tự: " + " ".join(sorted(missing)),
                                         warning=True))
-    stem.parent.mkdir(parents=True, exist_ok=True)
     temps: dict[str, Path] = {}
     log: list[str] = []
     try:
         with _capture_weasyprint_warnings(log):
             for fmt in formats:
-                fd, tmp = tempfile.mkstemp(prefix=f".{stem.name}.", suffix=f".{fmt}.part",
-                                           dir=stem.parent)
-                os.close(fd)
-                temps[fmt] = Path(tmp)
+                temps[fmt] = atomic.temp_beside(stem.with_suffix(f".{fmt}"))
                 _renderer(fmt)(tree, temps[fmt])
+        # Only when every format rendered are they moved into place.
         outputs = []
         for fmt, tmp in temps.items():
-            final = stem.with_suffix(f".{fmt}")
-            os.replace(tmp, final)
-            outputs.append(final)
-        temps.clear()
+            atomic.publish(tmp, stem.with_suffix(f".{fmt}"))
+            outputs.append(stem.with_suffix(f".{fmt}"))
     finally:
         for tmp in temps.values():
             tmp.unlink(missing_ok=True)
