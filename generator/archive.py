@@ -210,6 +210,7 @@ def archival_copy(doc: Document, target: Path, out_dir: Path) -> None:
     tree = build(doc)
     number = f"{doc.so:02d}/{doc.ky_hieu}"
     tree.meta.title = f"{KIND_NAMES[doc.loai]} số {number}"
+    tree.meta.keywords = [number, doc.ngay.isoformat(), doc.co_quan.ten_day_du]
     tree.meta.extra = {"SoKyHieu": number, "NgayVanBan": doc.ngay.isoformat(),
                        "CoQuan": doc.co_quan.ten_day_du, "TrichYeu": doc.trich_yeu}
     with tempfile.TemporaryDirectory() as tmp:
