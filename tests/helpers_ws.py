@@ -120,6 +120,14 @@ class Workspace:
         return subprocess.run([sys.executable, "-m", "generator", *args], cwd=self.root,
                               capture_output=True, text=True, env=env, timeout=300)
 
+    def render_and_read(self) -> tuple[subprocess.CompletedProcess, dict[str, str]]:
+        """Render, then the text a reader sees in each output (none if it failed)."""
+        result = self.render()
+        texts = {}
+        if result.returncode == 0:
+            texts = {"docx": docx_text(self.path(DOCX)), "pdf": pdf_text(self.path(PDF))}
+        return result, texts
+
     def render(self) -> subprocess.CompletedProcess:
         return self.run("render", "content")
 

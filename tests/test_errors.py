@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from helpers_ws import (DOC, DOCX, PDF, PLAN, docx_text, file_lines, has_vietnamese,
-                        line_of, make_workspace, names_field, pdf_text, replace_once,
+from helpers_ws import (DOC, DOCX, PDF, PLAN, file_lines, has_vietnamese,
+                        line_of, make_workspace, names_field, replace_once,
                         snapshot, squeeze, value_on_line)
 
 
@@ -193,12 +193,7 @@ LITERAL = {
 def literal(tmp_path_factory):
     text = replace_once(PLAN, TRICH_YEU, f'trich_yeu: "{LITERAL["trich_yeu"]}"\n')
     text = re.sub(r'(?m)^mo_dau: .*$', lambda m: f'mo_dau: "{LITERAL["mo_dau"]}"', text)
-    ws = make_workspace(tmp_path_factory.mktemp("literal"), text)
-    result = ws.render()
-    texts = {}
-    if result.returncode == 0:
-        texts = {"docx": docx_text(ws.path(DOCX)), "pdf": pdf_text(ws.path(PDF))}
-    return result, texts
+    return make_workspace(tmp_path_factory.mktemp("literal"), text).render_and_read()
 
 
 def test_literal_markup_renders(literal):

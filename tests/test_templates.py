@@ -11,8 +11,7 @@ from dataclasses import dataclass
 import pytest
 
 from generator.templates import builtin_dir
-from helpers_ws import (DOCX, PDF, docx_text, has_vietnamese, make_workspace, pdf_text,
-                        snapshot, squeeze)
+from helpers_ws import (DOCX, PDF, docx_text, has_vietnamese, make_workspace, snapshot, squeeze)
 
 TEMPLATE = "templates/ke-hoach.j2"
 OLD_HEADING = "MỤC ĐÍCH, YÊU CẦU"
@@ -31,11 +30,7 @@ def override(tmp_path_factory):
     assert source.count(OLD_HEADING) == 1, "the built-in heading this test changes moved"
     ws = make_workspace(tmp_path_factory.mktemp("override"))
     ws.write(TEMPLATE, source.replace(OLD_HEADING, NEW_HEADING))
-    result = ws.render()
-    texts = {}
-    if result.returncode == 0:
-        texts = {"docx": docx_text(ws.path(DOCX)), "pdf": pdf_text(ws.path(PDF))}
-    return result, texts
+    return ws.render_and_read()
 
 
 def test_override_renders(override):
