@@ -71,9 +71,10 @@ class _Tables:
     def __init__(self):
         self.items: list[ModelTable] = []
 
-    def __call__(self, table=None, cot=None, dong=None) -> str:
+    def __call__(self, table=None, cot=None, dong=None, can=None) -> str:
         if table is None:
-            table = ModelTable(list(cot or []), [list(r) for r in dong or []])
+            table = ModelTable(list(cot or []), [list(r) for r in dong or []],
+                               can=list(can) if can else None)
         self.items.append(table)
         return str(len(self.items) - 1)
 
