@@ -85,15 +85,6 @@ def _with_base(src: source.Source, col: Collector, depth: int = 0) -> source.Sou
     return source.Source(src.path, {**inherited, **own}, lines)
 
 
-def raw_agency(path: Path, key: str) -> dict | None:
-    """The mapping of an agency key, as written in the nearest _co-quan.yaml."""
-    for agencies_path in workspace.agencies_files(path):
-        src = source.load(agencies_path, Collector(agencies_path))
-        if src is not None and isinstance(src.data, dict) and isinstance(src.data.get(key), dict):
-            return src.data[key]
-    return None
-
-
 def _document(f: Fields, path: Path, variables: dict | None = None) -> Document | None:
     loai = f.text("loai", required=True)
     if loai is not None and loai not in KINDS:
@@ -151,22 +142,39 @@ def _agency(f: Fields, path: Path) -> Agency | None:
     if not isinstance(value, str):
         f.error("co_quan", "phải là khóa trong _co-quan.yaml hoặc bảng khóa {ten, viet_tat, …}")
         return None
+    found, known, problems = _agency_source(path, value)
+    f.col.problems.extend(problems)
+    if found is not None:
+        agency = _agency_mapping(found)
+        f.col.problems.extend(found.col.problems)
+        return agency
     files = workspace.agencies_files(path)
-    known: list[str] = []
-    for agencies_path in files:
-        col = Collector(agencies_path)
-        src = source.load(agencies_path, col)
-        if src is not None and isinstance(src.data, dict):
-            known += list(src.data)
-        if src is not None and isinstance(src.data, dict) and value in src.data:
-            agency = _agency_mapping(Fields(src, col, (value,), src.data[value]))
-            f.col.problems.extend(col.problems)
-            return agency
-        f.col.problems.extend(col.problems)
     where = ", ".join(display_path(p) for p in files) or workspace.AGENCIES_FILE
     hint = f" (các khóa có: {', '.join(known)})" if known else ""
     f.error("co_quan", f"không có cơ quan '{value}' trong {where}{hint}")
     return None
+
+
+def _agency_source(path: Path, key: str):
+    """The agency ``key`` in the nearest ``_co-quan.yaml`` that has it: (its Fields
+    or None, every key seen, problems of agency files that could not be read)."""
+    known, problems = [], []
+    for agencies_path in workspace.agencies_files(path):
+        col = Collector(agencies_path)
+        src = source.load(agencies_path, col)
+        if src is None or not isinstance(src.data, dict):
+            problems += col.problems
+            continue
+        known += list(src.data)
+        if isinstance(src.data.get(key), dict):
+            return Fields(src, col, (key,), src.data[key]), known, problems
+    return None, known, problems
+
+
+def raw_agency(path: Path, key: str) -> dict | None:
+    """The mapping of an agency key, as written (a batch row overrides parts of it)."""
+    found, _, _ = _agency_source(path, key)
+    return found.data if found is not None else None
 
 
 def _agency_mapping(f: Fields) -> Agency | None:
