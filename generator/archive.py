@@ -211,8 +211,10 @@ def archival_copy(doc: Document, target: Path, out_dir: Path) -> None:
     number = f"{doc.so:02d}/{doc.ky_hieu}"
     tree.meta.title = f"{KIND_NAMES[doc.loai]} số {number}"
     tree.meta.keywords = [number, doc.ngay.isoformat(), doc.co_quan.ten_day_du]
-    tree.meta.extra = {"SoKyHieu": number, "NgayVanBan": doc.ngay.isoformat(),
-                       "CoQuan": doc.co_quan.ten_day_du, "TrichYeu": doc.trich_yeu}
+    # WeasyPrint writes custom keys from <meta name>, which HTML lower-cases:
+    # name them in lower case so what is asked for is what is written.
+    tree.meta.extra = {"sokyhieu": number, "ngayvanban": doc.ngay.isoformat(),
+                       "coquan": doc.co_quan.ten_day_du, "trichyeu": doc.trich_yeu}
     with tempfile.TemporaryDirectory() as tmp:
         docx_path = Path(tmp) / f"{number.replace('/', '-')}.docx"
         render_docx(tree, docx_path)
