@@ -78,13 +78,13 @@ def _clean(value) -> str:
 
 
 def _csv(path: Path) -> list[Row]:
-    out = []
+    out, table = [], display_path(path)
     with open(path, encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         reader.fieldnames = [_clean(n) for n in reader.fieldnames or []]
         for values in reader:
             out.append(Row(reader.line_num, {k: _clean(v) for k, v in values.items() if k},
-                           display_path(path)))
+                           table))
     return out
 
 
@@ -94,12 +94,11 @@ def _xlsx(path: Path) -> list[Row]:
     sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
     lines = sheet.iter_rows(values_only=True)
     header = [_clean(h) for h in next(lines, [])]
-    out = []
+    out, table = [], display_path(path)
     for number, cells in enumerate(lines, start=2):
         if all(c is None for c in cells):
             continue
-        out.append(Row(number, {h: _clean(c) for h, c in zip(header, cells) if h},
-                       display_path(path)))
+        out.append(Row(number, {h: _clean(c) for h, c in zip(header, cells) if h}, table))
     return out
 
 

@@ -138,6 +138,8 @@ def run(jobs: list[Job], out_dir: Path, formats, workers: int, manifest: dict,
         outcome: Outcome, progress=None) -> None:
     """Run the jobs; record each result in the manifest as it arrives and save the
     manifest every second, so an interrupted build keeps what it finished."""
+    if not jobs:
+        return  # nothing built: the manifest stays as it is
     out_dir = Path(out_dir).resolve()
     last_save = time.monotonic()
 
@@ -208,7 +210,7 @@ def remove_stale(out_dir: Path, manifest: dict, current: set[str], scope: list[P
             if Path(out_dir).resolve() in target.parents:
                 target.unlink(missing_ok=True)
         del manifest["units"][uid]
-    if not dry_run:
+    if outcome.removed and not dry_run:
         save_manifest(out_dir, manifest)
 
 

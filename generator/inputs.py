@@ -27,6 +27,7 @@ class Hasher:
         self.digests: dict[Path, str | None] = {}
         self.known = known if known is not None else {}  # digest -> declared refs
         self.template_cache: dict = {}
+        self.base_cache: dict = {}
 
     def digest(self, path: Path) -> str | None:
         path = Path(path).resolve()
@@ -95,15 +96,24 @@ def file_inputs(path: Path, hasher: Hasher, seen: set | None = None) -> dict[str
     return out
 
 
+def _file_level(path: Path, formats, hasher: Hasher) -> dict[str, str | None]:
+    """Inputs shared by every unit of one content file (all rows of a batch)."""
+    key = (str(path), tuple(formats))
+    if key not in hasher.base_cache:
+        inputs = file_inputs(path, hasher)
+        loai = hasher.references(path)["loai"]
+        for template in hasher.templates_for(path, loai):
+            inputs[str(Path(template).resolve())] = hasher.digest(template)
+        inputs.update(_fonts(hasher))
+        inputs["định dạng"] = ",".join(formats)
+        inputs["phiên bản vanban"] = __version__
+        hasher.base_cache[key] = inputs
+    return hasher.base_cache[key]
+
+
 def unit_inputs(unit, formats, hasher: Hasher) -> dict[str, str | None]:
     """Every input of one unit of work, by name; see the module docstring."""
-    inputs = file_inputs(unit.path, hasher)
-    loai = hasher.references(unit.path)["loai"]
-    for template in hasher.templates_for(unit.path, loai):
-        inputs[str(Path(template).resolve())] = hasher.digest(template)
-    inputs.update(_fonts(hasher))
-    inputs["định dạng"] = ",".join(formats)
-    inputs["phiên bản vanban"] = __version__
+    inputs = dict(_file_level(unit.path, formats, hasher))
     # A batch row depends on its own values, not on the whole table: changing
     # one row of the CSV rebuilds that row's document only.
     if unit.row is not None:
