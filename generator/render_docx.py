@@ -8,6 +8,8 @@ paragraph with a top border indented to the rule's length, page numbers a real
 from __future__ import annotations
 
 import datetime as dt
+from copy import deepcopy
+from functools import lru_cache
 from pathlib import Path
 
 from docx import Document as new_docx
@@ -138,15 +140,36 @@ def _font(run, st: style.TextStyle, bold=False, italic=False) -> None:
     run.font.italic = st.italic or italic or None
 
 
+@lru_cache(maxsize=None)
+def _scratch():
+    return new_docx().add_paragraph()
+
+
+@lru_cache(maxsize=None)
+def _ppr(role: str):
+    """The paragraph properties of a role, built once through python-docx and then
+    copied: setting them property by property costs more than the rest of the DOCX."""
+    p = _scratch()
+    p._p.remove_all("w:pPr")
+    _format(p, style.ROLES[role])
+    return deepcopy(p._p.pPr)
+
+
+@lru_cache(maxsize=None)
+def _rpr(role: str, bold: bool, italic: bool):
+    run = _scratch().add_run()
+    _font(run, style.ROLES[role], bold, italic)
+    return deepcopy(run._r.rPr)
+
+
 def _paragraph(container, para: Paragraph):
-    st = style.ROLES[para.role]
     p = container.add_paragraph()
-    _format(p, st)
+    p._p.insert(0, deepcopy(_ppr(para.role)))
     for r in para.runs:
         lines = r.text.split("\n")
         for i, line in enumerate(lines):
             run = p.add_run(line)
-            _font(run, st, r.bold, r.italic)
+            run._r.insert(0, deepcopy(_rpr(para.role, r.bold, r.italic)))
             if i < len(lines) - 1:
                 run.add_break()
     return p
