@@ -17,7 +17,7 @@ from .errors import ContentError, display_path
 from .validate import check as check_file
 from .writer import FORMATS, render_file
 
-CONTEXT = dict(help_option_names=["-h", "--help"])
+from .clihelp import CONTEXT, Group
 
 
 def _formats(ctx, param, value: str) -> tuple[str, ...]:
@@ -43,7 +43,7 @@ def _documents(paths) -> list[Path]:
     return found
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(cls=Group, context_settings=CONTEXT)
 @click.version_option(__version__, "--version", "-V", prog_name="vanban",
                       message="%(prog)s %(version)s", help="In phiên bản và thoát.")
 def main() -> None:

@@ -11,7 +11,7 @@ import click
 
 from .errors import ContentError, display_path
 
-CONTEXT = dict(help_option_names=["-h", "--help"])
+from .clihelp import CONTEXT, Command, Group
 
 
 def _fail(message: str) -> None:
@@ -53,7 +53,7 @@ archive_option = click.option(
     help="Thư mục lưu trữ và sổ đăng ký (mặc định: archive/ trong thư mục làm việc).")
 
 
-@click.command("number", context_settings=CONTEXT)
+@click.command("number", cls=Command, context_settings=CONTEXT)
 @click.argument("file", type=click.Path())
 @click.option("--date", "date", default=None, callback=_date,
               help="Ngày văn bản, NNNN-TT-NN (mặc định: hôm nay).")
@@ -96,7 +96,7 @@ def number(file, date, out_dir, archive) -> None:
     click.echo("→ " + ", ".join(display_path(o) for o in outputs))
 
 
-@click.group("register", context_settings=CONTEXT)
+@click.group("register", cls=Group, context_settings=CONTEXT)
 def register_group() -> None:
     """Sổ đăng ký văn bản đi."""
 
@@ -125,7 +125,7 @@ def export(year, fmt, out, agency, archive) -> None:
     click.echo(f"Đã in sổ năm {year}: {count} văn bản → {display_path(target)}")
 
 
-@click.group("archive", context_settings=CONTEXT)
+@click.group("archive", cls=Group, context_settings=CONTEXT)
 def archive_group() -> None:
     """Lưu trữ bản đã ký: thêm, kiểm tra, liệt kê."""
 
