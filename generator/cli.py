@@ -7,6 +7,7 @@ Every clerk-facing message is Vietnamese; a mistake in the input prints
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -228,19 +229,47 @@ main.add_command(register_group)
 main.add_command(archive_group)
 
 
+_USAGE_MESSAGES = [  # click's wording → the clerk's
+    (r"Missing argument '(.+?)(\.\.\.)?'\.", r"thiếu đối số \1."),
+    (r"Missing option '(.+)'\.", r"thiếu tùy chọn \1."),
+    (r"No such option:? '?([^'\s]+)'?", r"không có tùy chọn \1"),
+    (r"Did you mean '?([^'?]+)'?\?", r"Có phải ý bạn là \1?"),
+    (r"No such command '(.+)'\.", r"không có lệnh '\1'."),
+    (r"Got unexpected extra arguments? \((.+)\)", r"thừa đối số: \1"),
+    (r"Invalid value for '(.+?)': ", r"giá trị không hợp lệ cho \1: "),
+    (r"Option '(.+)' requires an argument\.", r"tùy chọn \1 cần một giá trị."),
+]
+
+
+def _usage_error(exc: click.UsageError) -> None:
+    message = exc.format_message()
+    for pattern, replacement in _USAGE_MESSAGES:
+        message = re.sub(pattern, replacement, message)
+    click.echo(f"Lỗi: {message}", err=True)
+    if exc.ctx is not None:
+        click.echo(f"Xem hướng dẫn: {exc.ctx.command_path} --help", err=True)
+
+
 def run() -> None:
-    """Entry point: unexpected failures get one Vietnamese line, not a traceback
-    (set VANBAN_DEBUG=1 to see it)."""
+    """Entry point: usage mistakes and unexpected failures get Vietnamese lines,
+    never a traceback (set VANBAN_DEBUG=1 to see one)."""
     try:
-        main(standalone_mode=True)
-    except SystemExit:
-        raise
-    except KeyboardInterrupt:
+        result = main(standalone_mode=False)
+    except click.UsageError as exc:
+        _usage_error(exc)
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (click.Abort, KeyboardInterrupt):
         click.echo("Đã dừng. Các tệp kết quả cũ được giữ nguyên.", err=True)
         sys.exit(130)
+    except SystemExit:
+        raise
     except Exception as exc:  # noqa: BLE001 - the last line of defence for clerks
         if os.environ.get("VANBAN_DEBUG"):
             raise
         click.echo(f"Lỗi không mong đợi: {exc.__class__.__name__}: {exc}. "
                    "Đặt VANBAN_DEBUG=1 để xem chi tiết và báo cho nhóm phát triển.", err=True)
         sys.exit(1)
+    sys.exit(result if isinstance(result, int) else 0)
