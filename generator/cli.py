@@ -254,7 +254,7 @@ def run() -> None:
     """Entry point: usage mistakes and unexpected failures get Vietnamese lines,
     never a traceback (set VANBAN_DEBUG=1 to see one)."""
     try:
-        result = main(standalone_mode=False)
+        result = main(standalone_mode=False, prog_name="vanban")
     except click.UsageError as exc:
         _usage_error(exc)
         sys.exit(exc.exit_code)
