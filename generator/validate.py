@@ -306,9 +306,19 @@ def _check_unique(f: Fields, chi_tieu: list[Target]) -> None:
 
 
 def check(path: Path) -> list:
-    """All problems (errors and warnings) of one document, for ``vanban check``."""
+    """All problems (errors and warnings) of a content file, for ``vanban check``:
+    the document, or every row of a batch (a row's mistake names its table line)."""
+    from .writer import units_of
+
     try:
-        doc = load_document(path)
+        units = units_of(path)
     except ContentError as exc:
         return exc.problems + exc.warnings
-    return list(doc.warnings)
+    problems: list = []
+    for unit in units:
+        try:
+            found = load_document(unit.path, unit.row).warnings
+        except ContentError as exc:
+            found = exc.problems + exc.warnings
+        problems += [p for p in found if p not in problems]  # rows share the file's warnings
+    return problems
