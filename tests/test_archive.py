@@ -418,7 +418,7 @@ def test_numbering_a_batch_file_is_refused(tmp_path):
 def test_killed_archive_add_leaves_all_or_nothing(tmp_path, delay, signer_files):
     ws = workspace(tmp_path, {doc_path(1): DRAFT})
     numbered(ws, doc_path(1), "2023-03-02")
-    signed = sign(ws.path("output/xa/2023/kh1.pdf"), tmp_path / "ws" / "ky.pdf", signer_files)
+    sign(ws.path("output/xa/2023/kh1.pdf"), tmp_path / "ws" / "ky.pdf", signer_files)
     env = dict(os.environ)
     env.pop("VANBAN_DEBUG", None)
     proc = subprocess.Popen([sys.executable, "-m", "generator", "archive", "add", "ky.pdf",
