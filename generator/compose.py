@@ -32,9 +32,6 @@ CLOSING_RIGHT = ("tham-quyen", "chuc-vu", "ho-ten")
 NUMBERED = ("muc", "khoan", "diem")
 APPENDIX = ("phu-luc", "phu-luc-ngang")
 BODY_ROLES = ("doan", "muc", "khoan", "diem", "gach", "cong")
-# Below a heading of this level, a sub-heading takes the next level.
-NEXT_LEVEL = {"muc": "khoan", "khoan": "diem", "diem": "gach", "gach": "cong",
-              "cong": "cong"}
 _MARKS = re.compile(r"\*\*(.+?)\*\*|\*(?!\s)(.+?)(?<!\s)\*")
 
 
@@ -91,13 +88,17 @@ def render_markup(doc: Document, env=None) -> tuple[str, list[ModelTable]]:
     """Run the document's template; returns its markup and the tables it placed."""
     env = env or environment(tuple(workspace.user_template_dirs(doc.path)))
     tables = _Tables()
-    values = context(doc)
-    values.update(bang=tables,
+    values = dict(context(doc), bang=tables,
                   bang_chi_tieu=lambda labels: tables(results_table(doc, labels)))
+    return _render(env, doc.template, values, display_path(doc.path), tables)
+
+
+def _render(env, template: str, values: dict, what: str,
+            tables: _Tables) -> tuple[str, list[ModelTable]]:
     try:
-        markup = env.get_template(doc.template).render(values)
+        markup = env.get_template(template).render(values)
     except TemplateError as exc:
-        raise ContentError([template_problem(exc, display_path(doc.path))]) from None
+        raise ContentError([template_problem(exc, what)]) from None
     return unicodedata.normalize("NFC", markup), tables.items
 
 
@@ -265,35 +266,35 @@ def column_widths(table: ModelTable, total_mm: float) -> list[float]:
     return [w * scale for w in weights]
 
 
-def build_from(template: str, values: dict, landscape: bool = False,
-               user_dirs: tuple = ()) -> DocumentTree:
-    """A tree from any template of the markup (the register book uses this)."""
-    env = environment(tuple(user_dirs))
-    tables = _Tables()
-    try:
-        markup = env.get_template(template).render(dict(values, bang=tables))
-    except TemplateError as exc:
-        raise ContentError([template_problem(exc, template)]) from None
-    builder = _Builder(tables.items, landscape)
-    for role, text in parse_lines(unicodedata.normalize("NFC", markup)):
-        builder.add(role, text)
-    title = " ".join(p.text for p in builder.blocks if isinstance(p, Paragraph))[:200]
-    return DocumentTree(builder.finish(), Metadata(title, title, "", [],
-                                                   datetime.date.today().isoformat()))
-
-
-def build(doc: Document, env=None) -> DocumentTree:
-    markup, tables = render_markup(doc, env)
-    builder = _Builder(tables)
+def _assemble(markup: str, tables: list[ModelTable], template: str, meta: Metadata,
+              landscape: bool = False) -> DocumentTree:
+    builder = _Builder(tables, landscape)
     for role, text in parse_lines(markup):
         try:
             builder.add(role, text)
         except ValueError as exc:
-            raise ContentError([Problem(doc.template, None, None,
+            raise ContentError([Problem(template, None, None,
                                         f"lỗi mẫu văn bản: vai trò không có: {exc}")]) from None
+    return DocumentTree(builder.finish(), meta)
+
+
+def build_from(template: str, values: dict, landscape: bool = False,
+               user_dirs: tuple = ()) -> DocumentTree:
+    """A tree from any template of the markup (the register book uses this)."""
+    tables = _Tables()
+    markup, tables = _render(environment(tuple(user_dirs)), template,
+                             dict(values, bang=tables), template, tables)
+    title = next((line for role, line in parse_lines(markup) if role == "ten-loai"), template)
+    meta = Metadata(title, title, "", [], datetime.date.today().isoformat())
+    return _assemble(markup, tables, template, meta, landscape)
+
+
+def build(doc: Document, env=None) -> DocumentTree:
+    """The document tree of one validated document."""
+    markup, tables = render_markup(doc, env)
     meta = Metadata(
         title=f"{doc.trich_yeu}", subject=doc.trich_yeu, author=doc.co_quan.ten_day_du,
         keywords=[doc.ky_hieu, str(doc.nam)],
         created=(doc.ngay or datetime.date(doc.nam, 1, 1)).isoformat(),
     )
-    return DocumentTree(builder.finish(), meta)
+    return _assemble(markup, tables, doc.template, meta)
