@@ -150,8 +150,9 @@ def build(path, out_dir, jobs, force, explain, dry_run, formats) -> None:
             click.echo(("đã dựng " if result["ok"] else "lỗi ") + job.unit.label)
         builder.run(todo, out, formats, workers, manifest, outcome, progress=line)
     builder.remove_stale(out, manifest, current, [Path(path)], outcome, dry_run=False)
-    for warning in outcome.warnings:
-        click.echo(str(warning), err=True)
+    # Rows of one batch share their file's warnings: say each once.
+    for warning in dict.fromkeys(str(w) for w in outcome.warnings):
+        click.echo(warning, err=True)
     for uid, changes in outcome.changes.items():
         click.echo(f"{builder.describe(uid)}: " + "; ".join(changes))
     for uid in outcome.removed:
