@@ -73,8 +73,8 @@ def render(files, out_dir, formats) -> None:
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
             continue
-        for warning in warnings:
-            click.echo(str(warning), err=True)
+        for warning in dict.fromkeys(str(w) for w in warnings):
+            click.echo(warning, err=True)
         click.echo(f"{display_path(path)} → " + ", ".join(display_path(o) for o in outputs))
     if failed:
         click.echo(f"{failed} tệp có lỗi, không được dựng.", err=True)
