@@ -104,6 +104,11 @@ def evaluate(target: dict, value):
     return rate, ("dat" if value == planned else "khong-dat")
 
 
+def quoted(names: list[str]) -> str:
+    """Target names in the summary stand in quotation marks (they hold commas)."""
+    return ", ".join(f"“{n}”" for n in names)
+
+
 def expected_report(report_path: Path):
     """Rows of the targets table (a group label row is ``[label]``) and the summary
     sentence, from the report YAML and the plan it names."""
@@ -138,10 +143,10 @@ def expected_report(report_path: Path):
     summary = (f"Có {count(len(good), pad)}/{count(len(outcomes), pad)} chỉ tiêu đạt "
                "và vượt kế hoạch")
     if bad:
-        summary += f"; {count(len(bad), pad)} chỉ tiêu không đạt: " + ", ".join(bad)
+        summary += f"; {count(len(bad), pad)} chỉ tiêu không đạt: " + quoted(bad)
     if missing:
         summary += (f"; {count(len(missing), pad)} chỉ tiêu chưa có số liệu: "
-                    + ", ".join(missing))
+                    + quoted(missing))
     return rows, summary + "."
 
 
@@ -466,8 +471,8 @@ RICH_ROWS = [
     ["9", "Khảo sát nhận thức người dân", "%", "65", NO_DATA, "-", "-"],
 ]
 RICH_SUMMARY = ("Có 08/11 chỉ tiêu đạt và vượt kế hoạch; 02 chỉ tiêu không đạt: "
-                "Cai nghiện tại cộng đồng, Xã phát sinh người nghiện mới; 01 chỉ tiêu chưa "
-                "có số liệu: Khảo sát nhận thức người dân.")
+                "“Cai nghiện tại cộng đồng”, “Xã phát sinh người nghiện mới”; 01 chỉ tiêu "
+                "chưa có số liệu: “Khảo sát nhận thức người dân”.")
 
 # The same results with the table in a landscape appendix, counts not padded.
 APPENDIX_REPORT = SYT + """\
@@ -823,8 +828,8 @@ def test_summary_counts_not_padded_when_so_co_so_0_false(appendix):
     root, docx_path, pdf_path = appendix
     _, summary = expected_report(root / REPORT)
     assert summary == ("Có 8/11 chỉ tiêu đạt và vượt kế hoạch; 2 chỉ tiêu không đạt: "
-                       "Cai nghiện tại cộng đồng, Xã phát sinh người nghiện mới; 1 chỉ tiêu "
-                       "chưa có số liệu: Khảo sát nhận thức người dân.")
+                       "“Cai nghiện tại cộng đồng”, “Xã phát sinh người nghiện mới”; 1 chỉ tiêu "
+                       "chưa có số liệu: “Khảo sát nhận thức người dân”.")
     texts = body_texts(docx.Document(str(docx_path)))
     assert any(is_summary(t, summary) for t in texts), \
         [t for t in texts if "chỉ tiêu đạt và vượt kế hoạch" in t]
@@ -1074,6 +1079,6 @@ def test_filled_skeleton_checks_and_renders(round_trip):
     assert [r[4] for r in docx_rows(table)] == ["95", "560", "510", "50"]
     assert is_summary(paragraph_after(table), summary), paragraph_after(table)
     assert summary == ("Có 03/04 chỉ tiêu đạt và vượt kế hoạch; 01 chỉ tiêu không đạt: "
-                       "Xã, thị trấn tổ chức hoạt động truyền thông.")
+                       "“Xã, thị trấn tổ chức hoạt động truyền thông”.")
     found, split, _ = pdf_table(root / "output/xa/2023/bc.pdf")
     assert found == rows and split == []
