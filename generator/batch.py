@@ -1,4 +1,5 @@
-"""Batches (``cho_moi``): one document per row of a table or per commune.
+"""Batches (``cho_moi``): one document per row of a table or per commune, and the
+units of work (:class:`Unit`) every content file yields.
 
 A row's columns override document fields by name (``so``, ``co_quan.ten``,
 ``chi_tieu.CT02``) and are otherwise variables for ``cau`` sentences and templates.
@@ -16,8 +17,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from .errors import Collector, Problem, display_path
-from .source import Source
+from . import source
+from .errors import Collector, ContentError, Problem, display_path
 
 SPEC_KEYS = {"bang", "xa_cua_tinh", "ten_tep"}
 LIST_FIELDS = {"noi_nhan", "can_cu", "kinh_gui", "ten"}
@@ -50,7 +51,7 @@ def table_path(doc_path: Path, spec: dict) -> Path | None:
     return Path(doc_path).parent / spec["bang"] if spec.get("bang") else None
 
 
-def rows(doc_path: Path, spec: dict, src: Source) -> list[Row]:
+def rows(doc_path: Path, spec: dict, src: source.Source) -> list[Row]:
     """Every row of the batch, in order. Raises BatchError on an unusable spec."""
     where = display_path(doc_path)
     line = src.line(("cho_moi",))
@@ -158,9 +159,50 @@ def output_name(spec: dict, row: Row) -> str:
     return name
 
 
+# -- units of work ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Unit:
+    """One document to produce: a content file, or one row of a batch file."""
+
+    path: Path
+    row: Row | None = None
+    name: str | None = None  # the row's output name
+
+    @property
+    def label(self) -> str:
+        where = display_path(self.path)
+        return f"{where} [{self.name}]" if self.row is not None else where
+
+
+def units_of(path: Path) -> list[Unit]:
+    """The documents a content file yields: itself, or one per batch row."""
+    col = Collector(path)
+    src = source.load(path, col)
+    if src is None:
+        col.raise_if_any()
+    spec = spec_of(src.data)
+    if spec is None:
+        return [Unit(Path(path))]
+    try:
+        found = rows(path, spec, src)
+        units, seen = [], {}
+        for row in found:
+            name = output_name(spec, row)
+            if name in seen:
+                raise BatchError([Problem(row.table, row.number, "cho_moi.ten_tep",
+                                                f"tên tệp '{name}' trùng với dòng {seen[name]}")])
+            seen[name] = row.number
+            units.append(Unit(Path(path), row, name))
+    except BatchError as exc:
+        raise ContentError(exc.problems) from None
+    return units
+
+
 # -- applying a row --------------------------------------------------------------------
 
-def apply(src: Source, row: Row, agency_of, col: Collector) -> tuple[Source, dict]:
+def apply(src: source.Source, row: Row, agency_of,
+          col: Collector) -> tuple[source.Source, dict]:
     """A copy of ``src`` with the row's overrides, and the row's variables.
     ``agency_of(key)`` gives the mapping of an agency key (for ``co_quan.*``)."""
     data = copy.deepcopy(src.data)
@@ -204,7 +246,7 @@ def apply(src: Source, row: Row, agency_of, col: Collector) -> tuple[Source, dic
         else:
             fail("cột không hợp lệ: tên cột có dấu chấm phải là co_quan.…, nguoi_ky.… "
                  "hoặc chi_tieu.<mã>")
-    return Source(src.path, data, lines), variables
+    return source.Source(src.path, data, lines), variables
 
 
 def _convert(name: str, value, fail):

@@ -19,7 +19,7 @@ from pathlib import Path
 from . import atomic, workspace
 from .errors import ContentError, Problem, display_path
 from .inputs import Hasher, key_of, unit_inputs
-from .writer import Unit, units_of
+from .batch import Unit, units_of
 
 MANIFEST = ".vanban-build.json"
 MANIFEST_VERSION = 2

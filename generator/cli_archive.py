@@ -68,7 +68,8 @@ def number(file, date, out_dir, archive) -> None:
     không được cấp lại.
     """
     from .numbering import NumberingError, number as give_number, workspace_root
-    from .writer import Unit, render_unit
+    from .batch import Unit
+    from .writer import render_unit
 
     path = Path(file)
     if not path.is_file():

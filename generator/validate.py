@@ -308,10 +308,8 @@ def _check_unique(f: Fields, chi_tieu: list[Target]) -> None:
 def check(path: Path) -> list:
     """All problems (errors and warnings) of a content file, for ``vanban check``:
     the document, or every row of a batch (a row's mistake names its table line)."""
-    from .writer import units_of
-
     try:
-        units = units_of(path)
+        units = batch.units_of(path)
     except ContentError as exc:
         return exc.problems + exc.warnings
     problems: list = []

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
-from . import atomic, batch, source, workspace
+from . import atomic, workspace
+from .batch import Unit, units_of
 from .compose import build
-from .errors import Collector, ContentError, Problem, display_path
+from .errors import ContentError, Problem, display_path
 from .fonts import missing_glyphs
 from .validate import load_document
 
@@ -53,44 +53,6 @@ def _capture_weasyprint_warnings(sink: list[str]):
     finally:
         logger.removeHandler(handler)
         logger.propagate = previous
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One document to produce: a content file, or one row of a batch file."""
-
-    path: Path
-    row: batch.Row | None = None
-    name: str | None = None  # the row's output name
-
-    @property
-    def label(self) -> str:
-        where = display_path(self.path)
-        return f"{where} [{self.name}]" if self.row is not None else where
-
-
-def units_of(path: Path) -> list[Unit]:
-    """The documents a content file yields: itself, or one per batch row."""
-    col = Collector(path)
-    src = source.load(path, col)
-    if src is None:
-        col.raise_if_any()
-    spec = batch.spec_of(src.data)
-    if spec is None:
-        return [Unit(Path(path))]
-    try:
-        rows = batch.rows(path, spec, src)
-        units, seen = [], {}
-        for row in rows:
-            name = batch.output_name(spec, row)
-            if name in seen:
-                raise batch.BatchError([Problem(row.table, row.number, "cho_moi.ten_tep",
-                                                f"tên tệp '{name}' trùng với dòng {seen[name]}")])
-            seen[name] = row.number
-            units.append(Unit(Path(path), row, name))
-    except batch.BatchError as exc:
-        raise ContentError(exc.problems) from None
-    return units
 
 
 def output_stem(unit: Unit, out_dir: Path, doc=None) -> Path:
