@@ -22,7 +22,6 @@ from pathlib import Path
 from . import register
 from .errors import display_path
 from .model import KIND_NAMES, Document
-from .validate import KINDS
 
 MAGIC = {b"%PDF-": "pdf", b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg",
          b"II*\x00": "tif", b"MM\x00*": "tif"}
@@ -100,9 +99,8 @@ def signature(path: Path) -> dict:
 
 def registered(db, doc: Document):
     """The register line of a numbered document, or None."""
-    chuoi = KINDS[doc.loai] if doc.co_quan.so_theo_loai else ""
     return db.execute("SELECT * FROM van_ban_di WHERE co_quan = ? AND chuoi = ? AND nam = ? "
-                      "AND so = ?", (doc.co_quan.ten_day_du, chuoi, doc.ngay.year,
+                      "AND so = ?", (doc.co_quan.ten_day_du, doc.series, doc.ngay.year,
                                      doc.so)).fetchone()
 
 

@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Union
 
 
-# Kind names as written in running text and in the register (Phụ lục III).
+# Kind names as written in running text and in the register, and their
+# abbreviations in the ký hiệu (Phụ lục III).
 KIND_NAMES = {"ke-hoach": "Kế hoạch", "bao-cao": "Báo cáo"}
+KIND_CODES = {"ke-hoach": "KH", "bao-cao": "BC"}
 
 
 @dataclass
@@ -118,6 +120,12 @@ class Document:
     @property
     def template(self) -> str:
         return f"{self.loai}.j2"
+
+    @property
+    def series(self) -> str:
+        """The numbering series within the agency and year: one for all kinds,
+        or the kind's code when the agency numbers each kind apart."""
+        return KIND_CODES[self.loai] if self.co_quan.so_theo_loai else ""
 
 
 @dataclass

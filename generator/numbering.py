@@ -16,7 +16,7 @@ from pathlib import Path
 from . import atomic, batch, register, source, workspace
 from .errors import Collector, ContentError, Problem, display_path
 from .model import KIND_NAMES, Document
-from .validate import KINDS, load_document
+from .validate import load_document
 
 
 class NumberingError(Exception):
@@ -37,7 +37,7 @@ def entry_for(doc: Document, date: dt.date, source: Path, root: Path) -> registe
     kept = [r.split(":", 1)[1].strip() for r in doc.noi_nhan if r.lower().startswith("lưu")]
     return register.Entry(
         co_quan=doc.co_quan.ten_day_du,
-        chuoi=KINDS[doc.loai] if doc.co_quan.so_theo_loai else "",
+        chuoi=doc.series,
         ngay=date, loai=doc.loai, ky_hieu=doc.ky_hieu,
         # "Kế hoạch triển khai …": the subject continues the kind's name.
         ten_loai_trich_yeu=f"{KIND_NAMES[doc.loai]} {doc.trich_yeu[:1].lower()}"

@@ -15,9 +15,10 @@ from . import batch, source, style, targets, workspace
 from .fonts import text_width_mm
 from .errors import Collector, ContentError, display_path
 from .fields import Fields
-from .model import Agency, Appendix, Assignment, Document, Plan, Signer, Table, Target
+from .model import (KIND_CODES, Agency, Appendix, Assignment, Document, Plan, Signer, Table,
+                    Target)
 
-KINDS = {"ke-hoach": "KH", "bao-cao": "BC"}
+KINDS = KIND_CODES
 
 COMMON_KEYS = {
     "loai", "co_quan", "nam", "trich_yeu", "so", "ky_hieu", "ngay", "can_cu", "mo_dau",
