@@ -18,7 +18,7 @@ from .errors import ContentError, display_path
 from .validate import check as check_file
 from .writer import FORMATS, render_file
 
-from .clihelp import CONTEXT, Group
+from .clihelp import CONTEXT, Group, say
 
 
 def _formats(ctx, param, value: str) -> tuple[str, ...]:
@@ -70,8 +70,7 @@ def render(files, out_dir, formats) -> None:
             outputs, warnings = render_file(path, Path(out_dir), formats)
         except ContentError as exc:
             failed += 1
-            for problem in exc.problems:
-                click.echo(str(problem), err=True)
+            say(exc.problems)
             continue
         for warning in dict.fromkeys(str(w) for w in warnings):
             click.echo(warning, err=True)
@@ -92,8 +91,7 @@ def check(paths) -> None:
     documents = _documents(paths)
     for path in documents:
         problems = check_file(path)
-        for problem in problems:
-            click.echo(str(problem), err=True)
+        say(problems)
         errors += sum(1 for p in problems if not p.warning)
     if errors:
         click.echo(f"Có {errors} lỗi.", err=True)
@@ -162,8 +160,7 @@ def build(path, out_dir, jobs, force, explain, dry_run, formats) -> None:
     if outcome.failed:
         for uid, problems in outcome.failed.items():
             click.echo(f"Lỗi ở {builder.describe(uid)}:", err=True)
-            for problem in problems:
-                click.echo(f"  {problem}", err=True)
+            say(problems, indent="  ")
         sys.exit(1)
 
 
@@ -213,8 +210,7 @@ def new_report(plan_file, out) -> None:
     try:
         plan = load_document(plan_path)
     except ContentError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
+        say(exc.problems)
         sys.exit(1)
     if not isinstance(plan, Plan):
         click.echo(f"{plan_file}: không phải là kế hoạch (loai: {plan.loai})", err=True)

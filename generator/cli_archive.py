@@ -11,7 +11,7 @@ import click
 
 from .errors import ContentError, display_path
 
-from .clihelp import CONTEXT, Command, Group
+from .clihelp import CONTEXT, Command, Group, say
 
 
 def _fail(message: str) -> None:
@@ -43,8 +43,7 @@ def _checked_document(path: Path):
     try:
         return load_document(path)
     except ContentError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
+        say(exc.problems)
         _fail(f"{display_path(path)}: tệp có lỗi, hãy sửa (vanban check) trước.")
 
 
@@ -80,8 +79,7 @@ def number(file, date, out_dir, archive) -> None:
     try:
         so, doc = give_number(path, date, folder)
     except ContentError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
+        say(exc.problems)
         sys.exit(1)
     except NumberingError as exc:
         _fail(str(exc))
@@ -91,8 +89,7 @@ def number(file, date, out_dir, archive) -> None:
         outputs, warnings, _ = render_unit(Unit(path), Path(out_dir) if out_dir
                                            else root / "output")
     except ContentError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
+        say(exc.problems)
         _fail("Dựng bản chính thức không được; số đã cấp vẫn giữ trong sổ.")
     click.echo("→ " + ", ".join(display_path(o) for o in outputs))
 

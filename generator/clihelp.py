@@ -8,6 +8,12 @@ import click
 CONTEXT = dict(help_option_names=["-h", "--help"])
 
 
+def say(problems, indent: str = "") -> None:
+    """Print problems (``tệp:dòng: trường: lỗi``) on stderr, one a line."""
+    for problem in problems:
+        click.echo(f"{indent}{problem}", err=True)
+
+
 class Command(click.Command):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("options_metavar", "[TÙY CHỌN]")
