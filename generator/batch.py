@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import copy
 import csv
+import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from . import source
+from . import encoding, source, suggest, vnformat
 from .errors import Collector, ContentError, Problem, display_path
 
 SPEC_KEYS = {"bang", "xa_cua_tinh", "ten_tep"}
@@ -34,6 +34,7 @@ class Row:
     number: int  # line of the table (header is 1), or rank in the unit list
     values: dict = field(hash=False)
     table: str  # what the row comes from, as shown to the clerk
+    notes: tuple = field(default=(), hash=False)  # warnings on the table (its encoding)
 
 
 class BatchError(Exception):
@@ -79,14 +80,30 @@ def _clean(value) -> str:
 
 
 def _csv(path: Path) -> list[Row]:
+    """A CSV table as Excel or any editor saves it: UTF-8 (±BOM), UTF-16 or
+    Windows-1258; separated by ``,``, ``;`` (Excel on a Vietnamese system) or tab."""
     out, table = [], display_path(path)
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        reader.fieldnames = [_clean(n) for n in reader.fieldnames or []]
-        for values in reader:
-            out.append(Row(reader.line_num, {k: _clean(v) for k, v in values.items() if k},
-                           table))
+    try:
+        text, other = encoding.decode(path.read_bytes())
+    except encoding.Undecodable as exc:
+        raise BatchError([Problem(table, exc.line, None, encoding.UNDECODABLE)]) from None
+    notes = (Problem(table, None, None, encoding.message(other), warning=True),) \
+        if other else ()
+    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=_dialect(text))
+    reader.fieldnames = [_clean(n) for n in reader.fieldnames or []]
+    for values in reader:
+        out.append(Row(reader.line_num, {k: _clean(v) for k, v in values.items() if k},
+                       table, notes))
     return out
+
+
+def _dialect(text: str):
+    """The separator of the table, sniffed from its first lines."""
+    sample = "\n".join(text.splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        return csv.excel
 
 
 def _xlsx(path: Path) -> list[Row]:
@@ -99,8 +116,19 @@ def _xlsx(path: Path) -> list[Row]:
     for number, cells in enumerate(lines, start=2):
         if all(c is None for c in cells):
             continue
-        out.append(Row(number, {h: _clean(c) for h, c in zip(header, cells) if h}, table))
+        out.append(Row(number, {h: _clean(_cell(c)) for h, c in zip(header, cells) if h},
+                       table))
     return out
+
+
+def _cell(value):
+    """A spreadsheet number as the Vietnamese text a CSV cell would hold, so a
+    figure means the same whichever table it comes from (0.125 → ``0,125``)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value) if isinstance(value, int) else vnformat.number(value)
 
 
 def _province(name: str):
@@ -132,7 +160,8 @@ def _communes(name: str, where: str, line) -> list[Row]:
         kind = ward.division_type.value  # xã | phường | đặc khu
         own = ward.name[len(kind):].strip() if ward.name.lower().startswith(kind) else ward.name
         values = {
-            "ma_xa": f"{ward.code.value:05d}", "ten_xa": ward.name, "loai_xa": kind,
+            # In running text: "xã Sin Suối Hồ" (the list writes "Xã Sin Suối Hồ").
+            "ma_xa": f"{ward.code.value:05d}", "ten_xa": f"{kind} {own}", "loai_xa": kind,
             "ten_rieng": own, "tinh": province.name,
             "co_quan.ten": f"Ủy ban nhân dân|{kind} {own}",
             "co_quan.ten_day_du": f"Ủy ban nhân dân {kind} {own}",
@@ -207,7 +236,10 @@ def apply(src: source.Source, row: Row, agency_of,
     ``agency_of(key)`` gives the mapping of an agency key (for ``co_quan.*``)."""
     data = copy.deepcopy(src.data)
     data.pop("cho_moi", None)
-    variables = {}
+    col.problems.extend(row.notes)
+    names = placeholder_names(row)
+    data = _fill(data, (), names, src, col)
+    variables = {name: value for name, value in names.items() if value is not None}
     lines = dict(src.lines)
     for column, value in row.values.items():
         if value == "":
@@ -237,16 +269,55 @@ def apply(src: source.Source, row: Row, agency_of,
             if target is None:
                 fail(f"kế hoạch không có chỉ tiêu mã '{rest}'")
                 continue
-            number = _number(value)
-            if number is None:
-                fail(f"'{value}' không phải là số")
+            try:
+                vnformat.parse_number(value)
+            except vnformat.NotANumber as exc:
+                fail(str(exc))
                 continue
-            target["gia_tri"] = int(number) if number == number.to_integral_value() \
-                else float(number)
+            target["gia_tri"] = value  # read again, the same way, by the validator
         else:
             fail("cột không hợp lệ: tên cột có dấu chấm phải là co_quan.…, nguoi_ky.… "
                  "hoặc chi_tieu.<mã>")
     return source.Source(src.path, data, lines), variables
+
+
+# ``{ten_xa}``: a row's variable, the syntax of ``ten_tep`` (``{{ }}`` is Jinja's).
+_PLACEHOLDER = re.compile(r"(?<!\{)\{(\w+)\}(?!\})")
+
+
+def placeholder_names(row: Row) -> dict:
+    """The names a row offers to placeholders: its columns, ``co_quan.ten`` as
+    ``co_quan_ten`` (as in ``ten_tep``)."""
+    return {column.replace(".", "_"): value for column, value in row.values.items()}
+
+
+def _fill(value, path: tuple, names: dict, src: source.Source, col: Collector):
+    """Every text of the batch file with its row's placeholders filled in. A value
+    is data: its stars are escaped so they never become marks. In a ``cau`` a
+    placeholder becomes the Jinja variable of the same name."""
+    if isinstance(value, dict):
+        return {k: _fill(v, path + (k,), names, src, col) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, path + (i,), names, src, col) for i, v in enumerate(value)]
+    if not isinstance(value, str) or isinstance(value, source.NumberText) \
+            or "{" not in value:
+        return value
+    in_sentence = bool(path) and path[-1] == "cau"
+
+    def put(match):
+        name = match.group(1)
+        if name not in names or names[name] is None:
+            where = ".".join(str(p) for p in path if not isinstance(p, int)) or None
+            col.error(src.line(path), where,
+                      f"chỗ thay {{{name}}} không có trong bảng của cho_moi; các tên dùng "
+                      f"được: {', '.join('{' + n + '}' for n in names)}."
+                      + suggest.hint(name, names))
+            return match.group(0)
+        if in_sentence:
+            return "{{ " + name + " }}"
+        return str(names[name]).replace("*", "\\*")
+
+    return _PLACEHOLDER.sub(put, value)
 
 
 def _convert(name: str, value, fail):
@@ -271,17 +342,3 @@ def _find_target(items, code):
             if found is not None:
                 return found
     return None
-
-
-def _number(text: str) -> Decimal | None:
-    """``600``, ``0.5``; Vietnamese ``0,5`` and ``1.250`` from spreadsheets too."""
-    text = str(text).strip()
-    if re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?", text):
-        text = text.replace(".", "").replace(",", ".")
-    elif re.fullmatch(r"\d+,\d+", text):
-        text = text.replace(",", ".")
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None

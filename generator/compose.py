@@ -15,7 +15,7 @@ import unicodedata
 
 from jinja2 import TemplateError
 
-from . import style, vnformat, workspace
+from . import marks, style, vnformat, workspace
 from .errors import ContentError, Problem, display_path
 from .fonts import text_width_mm
 from .model import Document
@@ -32,20 +32,11 @@ CLOSING_RIGHT = ("tham-quyen", "chuc-vu", "ho-ten")
 NUMBERED = ("muc", "khoan", "diem")
 APPENDIX = ("phu-luc", "phu-luc-ngang")
 BODY_ROLES = ("doan", "muc", "khoan", "diem", "gach", "cong")
-_MARKS = re.compile(r"\*\*(.+?)\*\*|\*(?!\s)(.+?)(?<!\s)\*")
 
 
 def runs(text: str, upper: bool = False) -> list[Run]:
-    """Split ``**đậm**`` and ``*nghiêng*`` into runs; everything else is literal."""
-    out, pos = [], 0
-    for m in _MARKS.finditer(text):
-        if m.start() > pos:
-            out.append(Run(text[pos:m.start()]))
-        out.append(Run(m.group(1), bold=True) if m.group(1) is not None
-                   else Run(m.group(2), italic=True))
-        pos = m.end()
-    if pos < len(text):
-        out.append(Run(text[pos:]))
+    """Split ``**đậm**`` and ``*nghiêng*`` into runs (marks.py); the rest is literal."""
+    out = [Run(piece, bold=bold, italic=italic) for piece, bold, italic in marks.spans(text)]
     for run in out:
         # "Sở Lao động - Thương binh": a break before the dash would start the
         # next line with "- ", which reads as a list item. A no-break space there

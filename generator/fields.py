@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from . import suggest, vnformat
 from .errors import Collector
 from .model import Block, Heading
-from .source import Source
+from .source import NumberText, Source
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -76,7 +77,7 @@ class Fields:
         for key in self.data:
             if key not in allowed:
                 self.error(key, "trường không có trong định dạng nội dung "
-                           "(kiểm tra chính tả tên trường)")
+                           "(kiểm tra chính tả tên trường)." + suggest.hint(key, allowed))
 
     # -- scalars ------------------------------------------------------------------
     def text(self, key: str, required: bool = False) -> str | None:
@@ -96,8 +97,12 @@ class Fields:
         value = self._get(key, required)
         if value is None:
             return None
+        if isinstance(value, str) and not isinstance(value, NumberText) \
+                and value.strip().isascii() and value.strip().isdigit():
+            value = int(value)  # nam: "2025" means the year 2025
         if isinstance(value, bool) or not isinstance(value, int):
-            self.error(key, f"{value!s} không phải là số nguyên")
+            self.error(key, f"{value!s} không phải là số nguyên (viết chữ số, ví dụ "
+                       f"{key}: {minimum or 1})")
             return None
         if minimum is not None and value < minimum:
             self.error(key, f"phải lớn hơn hoặc bằng {minimum}")
@@ -112,17 +117,11 @@ class Fields:
             self.error(key, f"{value!s} không phải là số")
             return None
         try:
-            # A number written with the Vietnamese comma ("0,5") is a common slip:
-            # it arrives as text, and we say so rather than guess.
-            number = Decimal(str(value)) if not isinstance(value, str) else None
-        except InvalidOperation:
-            number = None
-        if number is None or not number.is_finite():
-            hint = " (dùng dấu chấm cho phần thập phân trong YAML, ví dụ 0.5)" \
-                if isinstance(value, str) and "," in value else ""
-            self.error(key, f"{value!s} không phải là số{hint}")
+            # Vietnamese notation wherever a number is written: 12.500 is 12500.
+            return vnformat.parse_number(value)
+        except vnformat.NotANumber as exc:
+            self.error(key, str(exc))
             return None
-        return number
 
     def date(self, key: str, required: bool = False) -> dt.date | None:
         value = self._get(key, required)
@@ -148,8 +147,11 @@ class Fields:
         return value
 
     # -- lists --------------------------------------------------------------------
-    def text_list(self, key, required: bool = False, pairs: bool = False) -> list[str]:
-        """A list of strings, or one string standing for a one-item list.
+    def text_list(self, key, required: bool = False, pairs: bool = False,
+                  blanks: bool = False) -> list[str]:
+        """A list of strings, or one string standing for a one-item list. An empty
+        item is an error (``noi_nhan: [""]`` would print "- ."), except where
+        ``blanks`` allows it (a table's empty cell).
 
         With ``pairs``, an item written ``- Lưu: VT, VX`` (which YAML reads as a
         one-key mapping) is taken back as the text the clerk meant."""
@@ -157,6 +159,9 @@ class Fields:
         if value is None:
             return []
         if isinstance(value, str):
+            if not blanks and not value.strip():
+                self.error(key, "không được để trống")
+                return []
             return [value.strip()]
         if not isinstance(value, list):
             self.error(key, f"phải là danh sách văn bản, không phải {type_name(value)}")
@@ -170,6 +175,9 @@ class Fields:
             if isinstance(item, bool) or not isinstance(item, (str, int, float)):
                 self.col.error(self.line(key, i), self.name(key, i),
                                f"phải là văn bản, không phải {type_name(item)}")
+            elif not blanks and not str(item).strip():
+                self.col.error(self.line(key, i), self.name(key, i),
+                               "mục rỗng; hãy ghi nội dung hoặc xóa dòng này")
             else:
                 out.append(str(item).strip())
         if required and not out:

@@ -60,6 +60,7 @@ class Target:
     chi_tiet: list["Target"] = field(default_factory=list)
     line: int | None = None
     cau_line: int | None = None
+    co_the_am: bool = False  # the target and its result may be negative
 
     def all(self):
         """This target and its sub-targets, depth first."""

@@ -16,7 +16,7 @@ from pathlib import Path
 from . import atomic, batch, register, source, workspace
 from .errors import Collector, ContentError, Problem, display_path
 from .model import KIND_NAMES, Document
-from .validate import load_document
+from .validate import check_complete, load_document
 
 
 class NumberingError(Exception):
@@ -81,6 +81,7 @@ def number(path: Path, date: dt.date, archive_dir: Path) -> tuple[int, Document]
     path = Path(path)
     root = workspace_root(path)
     doc = load_document(path)  # ContentError: nothing is numbered
+    check_complete(doc)  # ContentError: "…" blanks left, nothing is numbered
     if doc.so is not None:
         raise NumberingError(f"{display_path(path)}: văn bản đã có số {doc.so:02d}/"
                              f"{doc.ky_hieu}; văn bản đã cấp số không được cấp lại")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .errors import ContentError, display_path
 from .fields import Fields
-from . import vnformat
+from . import suggest, vnformat
 from .model import Appendix, Plan, Report, Result, Table
 
 REPORT_KEYS = {
@@ -90,7 +90,8 @@ def _results(f: Fields, plan: Plan) -> list[Result]:
     codes = {t.ma for t in plan.targets()}
     for code in raw:
         if code not in codes:
-            given.error(code, f"kế hoạch không có chỉ tiêu mã '{code}'")
+            given.error(code, f"kế hoạch không có chỉ tiêu mã '{code}'."
+                        + suggest.hint(code, codes))
     missing = [t.ma for t in plan.targets() if t.ma not in raw]
     if missing:
         f.error("ket_qua", "thiếu kết quả của chỉ tiêu: " + ", ".join(missing)
@@ -98,13 +99,33 @@ def _results(f: Fields, plan: Plan) -> list[Result]:
     results = []
     for index, target in enumerate(plan.chi_tieu, start=1):
         results += _rows(given, target, str(index), raw)
+    _check_sums(given, results)
     return results
+
+
+def _check_sums(given: Fields, results: list[Result]) -> None:
+    """A parent whose result differs from the sum of its sub-targets' results
+    (same unit, all known) is probably a slip: a warning naming both numbers."""
+    by_code = {r.target.ma: r for r in results}
+    for result in results:
+        target, subs = result.target, result.target.chi_tiet
+        if not subs or result.gia_tri is None or any(s.don_vi != target.don_vi for s in subs):
+            continue
+        values = [by_code[s.ma].gia_tri for s in subs if s.ma in by_code]
+        if len(values) != len(subs) or None in values:
+            continue
+        total = sum(values, Decimal(0))
+        if total != result.gia_tri:
+            given.warn(target.ma, f"kết quả {vnformat.number(result.gia_tri)} {target.don_vi} "
+                       f"khác tổng kết quả các chỉ tiêu chi tiết "
+                       f"({', '.join(s.ma for s in subs)}) là {vnformat.number(total)} "
+                       f"{target.don_vi}; hãy kiểm tra lại số liệu")
 
 
 def _rows(given: Fields, target, stt: str, raw: dict) -> list[Result]:
     rows = []
     if target.ma in raw:
-        value, note = _value(given, target.ma, raw[target.ma])
+        value, note = _value(given, target, raw[target.ma])
         if value is None and raw[target.ma] is None:
             given.warn(target.ma, "chưa có số liệu: bảng sẽ ghi 'Chưa có số liệu'")
         rows.append(Result(target, stt, value, note))
@@ -113,12 +134,21 @@ def _rows(given: Fields, target, stt: str, raw: dict) -> list[Result]:
     return rows
 
 
-def _value(given: Fields, code: str, entry) -> tuple[Decimal | None, str | None]:
+def _value(given: Fields, target, entry) -> tuple[Decimal | None, str | None]:
+    code = target.ma
     if isinstance(entry, dict):
-        item = given.child(code)
+        item, key = given.child(code), "gia_tri"
         item.only({"gia_tri", "ghi_chu"})
-        return item.number("gia_tri"), item.text("ghi_chu")
-    return given.number(code), None
+        value, note = item.number(key), item.text("ghi_chu")
+    else:
+        item, key = given, code
+        value, note = given.number(code), None
+    if value is not None and value < 0 and not target.co_the_am:
+        from .validate import negative_message
+
+        item.error(key, negative_message(item.data.get(key)))
+        return None, note
+    return value, note
 
 
 def _same_issuer(f: Fields, common: dict, plan: Plan) -> None:

@@ -20,6 +20,7 @@ from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
 
+from . import encoding
 from .errors import Collector
 
 PathKey = tuple  # ("chi_tieu", 2, "gia_tri")
@@ -33,6 +34,20 @@ class _Constructor(RoundTripConstructor):
 
 _Constructor.add_constructor(
     "tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str
+)
+
+
+class NumberText(str):
+    """A number with a dot or exponent (``12.500``, ``31.5``), kept as written.
+
+    YAML would read ``12.500`` as twelve and a half; the clerk means twelve
+    thousand five hundred. The validator reads it in Vietnamese notation
+    (vnformat.parse_number), and a text field prints it exactly as written."""
+
+
+_Constructor.add_constructor(
+    "tag:yaml.org,2002:float",
+    lambda constructor, node: NumberText(constructor.construct_scalar(node)),
 )
 
 
@@ -113,6 +128,8 @@ def _plain(node: Any, path: PathKey, lines: dict, col: Collector) -> Any:
             lines[path + (index,)] = node.lc.item(index)[0] + 1
             out.append(_plain(value, path + (index,), lines, col))
         return out
+    if isinstance(node, NumberText):
+        return NumberText(node.strip())
     if isinstance(node, str):
         text = unicodedata.normalize("NFC", str(node))
         bad = [ch for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\t"]
@@ -161,11 +178,12 @@ def load(path: Path, col: Collector) -> Source | None:
 
 def _parse(path: Path, raw: bytes, col: Collector) -> Source | None:
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        col.error(line, None, "tệp không phải mã UTF-8; hãy lưu lại với mã UTF-8")
+        text, other = encoding.decode(raw)
+    except encoding.Undecodable as exc:
+        col.error(exc.line, None, encoding.UNDECODABLE)
         return None
+    if other:
+        col.warn(None, None, encoding.message(other))
     try:
         data = _yaml().load(text)
     except DuplicateKeyError as exc:

@@ -7,11 +7,12 @@ All problems of the file are gathered and raised together as a ContentError.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from decimal import Decimal
 from pathlib import Path
 
-from . import batch, source, style, targets, workspace
+from . import batch, source, style, suggest, targets, workspace
 from .fonts import text_width_mm
 from .errors import Collector, ContentError, display_path
 from .fields import Fields
@@ -28,7 +29,8 @@ COMMON_KEYS = {
 PLAN_KEYS = {"muc_dich", "yeu_cau", "muc_tieu_chung", "chi_tieu", "nhiem_vu", "kinh_phi",
              "to_chuc_thuc_hien"}
 AGENCY_KEYS = {"ten", "ten_day_du", "chu_quan", "viet_tat", "dia_danh", "so_theo_loai"}
-TARGET_KEYS = {"ma", "ten", "gia_tri", "don_vi", "so_sanh", "cau", "chi_tiet", "nhom"}
+TARGET_KEYS = {"ma", "ten", "gia_tri", "don_vi", "so_sanh", "cau", "chi_tiet", "nhom",
+               "co_the_am"}
 CODE = re.compile(r"^[A-Za-z0-9_-]+$")
 KY_HIEU = re.compile(r"^[A-Za-zĐđ0-9]+(-[A-Za-zĐđ0-9]+)+$")
 
@@ -54,11 +56,43 @@ def load_document(path: Path, row: "batch.Row | None" = None) -> Document:
             raise ContentError(col.problems + exc.problems) from None
         if rows:
             src, variables = batch.apply(src, rows[0], lambda key: raw_agency(path, key), col)
+    _blanks(src, col)
     doc = _document(Fields(src, col), path, variables)
     col.raise_if_any()
     doc.warnings = [p for p in col.problems if p.warning]
     doc.hang = variables
     return doc
+
+
+# A blank left by ``vanban new`` (``Luật … ngày …``): an ellipsis standing alone,
+# not one that ends a word (``nhạy cảm…)``, ``v.v...``), which is ordinary text.
+_BLANK = re.compile(r"(?<![\w.…])(?:…|\.\.\.)")
+BLANK = ("còn chỗ trống '…' chưa điền; hãy thay bằng nội dung trước khi ban hành "
+         "(vanban number sẽ không cấp số)")
+
+
+def _blanks(src: source.Source, col: Collector, value=None, path: tuple = ()) -> None:
+    """A warning at each text that still holds a blank."""
+    value = src.data if not path else value
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _blanks(src, col, item, path + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _blanks(src, col, item, path + (index,))
+    elif isinstance(value, str) and _BLANK.search(value):
+        name = ".".join(str(p) if not isinstance(p, int) else f"[{p + 1}]" for p in path)
+        col.warn(src.line(path), name.replace(".[", "["), BLANK)
+
+
+def check_complete(doc: Document) -> None:
+    """An issued document has no blanks: ``vanban number`` refuses a document
+    whose texts still hold ``…`` (a warning in check and render)."""
+    blanks = [p for p in doc.warnings if p.message == BLANK]
+    if blanks:
+        raise ContentError([dataclasses.replace(
+            p, warning=False, message="còn chỗ trống '…' chưa điền; văn bản ban hành không "
+            "được để trống, hãy điền nội dung rồi chạy lại vanban number") for p in blanks])
 
 
 def _with_base(src: source.Source, col: Collector, depth: int = 0) -> source.Source:
@@ -152,7 +186,8 @@ def _agency(f: Fields, path: Path) -> Agency | None:
     files = workspace.agencies_files(path)
     where = ", ".join(display_path(p) for p in files) or workspace.AGENCIES_FILE
     hint = f" (các khóa có: {', '.join(known)})" if known else ""
-    f.error("co_quan", f"không có cơ quan '{value}' trong {where}{hint}")
+    f.error("co_quan", f"không có cơ quan '{value}' trong {where}{hint}."
+            + suggest.hint(value, known))
     return None
 
 
@@ -217,7 +252,7 @@ def _appendices(f: Fields) -> list[Appendix]:
         if a.has("bang"):
             b = a.child("bang")
             b.only({"cot", "dong"})
-            cot = b.text_list("cot", required=True)
+            cot = b.text_list("cot", required=True, blanks=True)
             rows = []
             dong = b.data.get("dong")
             if not isinstance(dong, list):
@@ -225,7 +260,7 @@ def _appendices(f: Fields) -> list[Appendix]:
                 dong = []
             cells = Fields(b.src, b.col, b.path + ("dong",), dict(enumerate(dong)))
             for r, raw in enumerate(dong):
-                row = cells.text_list(r, required=True)
+                row = cells.text_list(r, required=True, blanks=True)
                 if cot and len(row) != len(cot):
                     b.col.error(b.line("dong", r), b.name("dong", r),
                                 f"dòng có {len(row)} ô nhưng bảng có {len(cot)} cột")
@@ -279,11 +314,15 @@ def _targets(f: Fields, key: str, items: list[Fields]) -> list[Target]:
             t.error("cau", "phải là văn bản (mẫu câu)")
             cau = None
         subs = _targets(t, "chi_tiet", t.mappings("chi_tiet"))
+        co_the_am = t.boolean("co_the_am", False)
+        if gia_tri is not None and gia_tri < 0 and not co_the_am:
+            t.error("gia_tri", negative_message(t.data.get("gia_tri")))
+            gia_tri = None
         if None in (ma, ten, gia_tri, don_vi):
             continue
         target = Target(ma=ma, ten=ten, gia_tri=gia_tri, don_vi=don_vi, so_sanh=so_sanh,
                         cau=cau or "", nhom=t.text("nhom"), chi_tiet=subs, line=t.line(),
-                        cau_line=t.line("cau"))
+                        cau_line=t.line("cau"), co_the_am=co_the_am)
         same_unit = [s for s in subs if s.don_vi == don_vi]
         if subs and len(same_unit) == len(subs):
             total = sum((s.gia_tri for s in subs), Decimal(0))
@@ -293,6 +332,11 @@ def _targets(f: Fields, key: str, items: list[Fields]) -> list[Target]:
                         f"{don_vi}, khác giá trị của {ma} là {number(gia_tri)} {don_vi}")
         out.append(target)
     return out
+
+
+def negative_message(written) -> str:
+    return (f"{written} là số âm; chỉ tiêu và kết quả không được âm. Nếu chỉ tiêu này "
+            "đúng là có thể âm (ví dụ mức tăng, giảm), thêm co_the_am: true vào chỉ tiêu")
 
 
 def _check_unique(f: Fields, chi_tieu: list[Target]) -> None:

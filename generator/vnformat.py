@@ -5,7 +5,8 @@ Pure functions; templates use them as Jinja filters, the composer for numbering.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.numbers import format_decimal
 from num2words import num2words
@@ -17,14 +18,72 @@ POINT_LETTERS = "abcdđeghiklmnopqrstuvxy"
 
 
 def number(value, decimals: int | None = None) -> str:
-    """``1250000`` → ``1.250.000``; ``101.8`` → ``101,8`` (Babel, locale vi)."""
+    """``1250000`` → ``1.250.000``; ``101.8`` → ``101,8`` (Babel, locale vi).
+
+    A Decimal keeps the decimals it was written with (``12,50`` prints ``12,50``):
+    the figure is printed as the clerk wrote it."""
     if isinstance(value, float):
         value = Decimal(repr(value))
+    if decimals is None and isinstance(value, Decimal) and value.is_finite():
+        decimals = max(0, -value.as_tuple().exponent)
     if decimals is not None:
         value = Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
         pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
         return format_decimal(value, format=pattern, locale=LOCALE)
     return format_decimal(value, locale=LOCALE, decimal_quantization=False)
+
+
+class NotANumber(ValueError):
+    """A spelling that is not a number in Vietnamese notation; ``str`` says why
+    and how to write it, in Vietnamese."""
+
+
+# Vietnamese notation: "." groups thousands, "," marks decimals.
+_GROUPED = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?")
+_PLAIN = re.compile(r"\d+(?:,\d+)?")
+# A dot that cannot group thousands (``31.5``, ``0.125``, ``1234.5``) can only be a
+# decimal point: files written that way keep their meaning.
+_DOT_DECIMAL = re.compile(r"\d+\.\d+")
+# "1,250": the decimal comma of 1,25, or the English thousands comma of 1250.
+_COMMA_THOUSANDS = re.compile(r"[1-9]\d{0,2},\d{3}")
+# "1,250,000" and "1,250.5": English notation.
+_ENGLISH = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?")
+
+
+def parse_number(written) -> Decimal:
+    """A number as the clerk wrote it (content-format.md, "Parsing rules").
+
+    ``12.500`` → 12500, ``1.250.000,5`` → 1250000.5, ``12,5`` → 12.5, ``31.5`` → 31.5.
+    The Decimal keeps the written decimals (``12,50`` → 12.50). Raises NotANumber
+    for anything else, showing both readings of a truly ambiguous spelling."""
+    if isinstance(written, bool):
+        raise NotANumber(f"{written} không phải là số")
+    if isinstance(written, int):
+        return Decimal(written)
+    if isinstance(written, float):
+        return Decimal(repr(written))
+    text = str(written).strip().replace("\u2212", "-")
+    sign, body = ("-", text[1:]) if text[:1] in "-+" else ("", text)
+    sign = sign if text[:1] == "-" else ""
+    if _GROUPED.fullmatch(body):
+        return Decimal(sign + body.replace(".", "").replace(",", "."))
+    if _COMMA_THOUSANDS.fullmatch(body):
+        whole, part = body.split(",")
+        raise NotANumber(
+            f"'{text}' có hai cách hiểu: {sign}{whole},{part.rstrip('0') or '0'} "
+            f"(dấu phẩy thập phân) hoặc {number(Decimal(sign + whole + part))} "
+            f"(dấu phẩy ngăn hàng nghìn); hãy viết {sign}{whole},{part.rstrip('0') or '0'} "
+            f"hoặc {number(Decimal(sign + whole + part))}")
+    if _PLAIN.fullmatch(body):
+        return Decimal(sign + body.replace(",", "."))
+    if _DOT_DECIMAL.fullmatch(body):
+        return Decimal(sign + body)
+    if _ENGLISH.fullmatch(body):
+        value = Decimal(sign + body.replace(",", ""))
+        raise NotANumber(f"'{text}' viết theo kiểu Anh; theo cách viết Việt Nam (dấu chấm "
+                         f"ngăn hàng nghìn, dấu phẩy thập phân) hãy viết {number(value)}")
+    raise NotANumber(f"'{text}' không phải là số (viết theo kiểu Việt Nam: dấu chấm ngăn "
+                     "hàng nghìn, dấu phẩy thập phân, ví dụ 12.500 hoặc 12,5)")
 
 
 def is_whole(value) -> bool:
