@@ -24,6 +24,14 @@ TYPE_NAMES = {
 }
 
 
+# A text read as a mapping or list began with "{" or "[": YAML's brackets.
+QUOTE_HINT = {
+    dict: "; văn bản bắt đầu bằng dấu { phải đặt trong dấu ngoặc kép, ví dụ "
+          'cau: "{{ gia_tri }} người"',
+    list: "; văn bản bắt đầu bằng dấu [ phải đặt trong dấu ngoặc kép",
+}
+
+
 def type_name(value: Any) -> str:
     return TYPE_NAMES.get(type(value), type(value).__name__)
 
@@ -85,7 +93,8 @@ class Fields:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            self.error(key, f"phải là văn bản, không phải {type_name(value)}")
+            self.error(key, f"phải là văn bản, không phải {type_name(value)}"
+                       + QUOTE_HINT.get(type(value), ""))
             return None
         text = str(value).strip()
         if required and not text:

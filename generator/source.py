@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.comments import TaggedScalar
 from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
 
-from . import encoding
+from . import encoding, yamltext
 from .errors import Collector
 
 PathKey = tuple  # ("chi_tieu", 2, "gia_tri")
@@ -76,40 +77,9 @@ class Source:
         return self.lines.get((), 1)
 
 
-def _explain_yaml_error(exc: MarkedYAMLError) -> str:
-    problem = (exc.problem or "").strip()
-    if "mapping values are not allowed" in problem:
-        return (
-            "lỗi cú pháp YAML: văn bản có dấu hai chấm và dấu cách (': ') hoặc kết "
-            "thúc bằng dấu hai chấm phải đặt trong dấu ngoặc kép, ví dụ "
-            'mo_dau: "… như sau:"'
-        )
-    if "found character '\\t'" in problem or "tab" in problem:
-        return "lỗi cú pháp YAML: không dùng ký tự Tab để thụt lề, hãy dùng dấu cách"
-    if "could not find expected ':'" in problem or "expected <block end>" in problem:
-        return (
-            "lỗi cú pháp YAML: thụt lề không đúng hoặc thiếu dấu hai chấm sau tên "
-            "trường"
-        )
-    if "found undefined alias" in problem:
-        return "lỗi cú pháp YAML: dùng bí danh (*) chưa được khai báo"
-    return f"lỗi cú pháp YAML ({problem or exc.context})"
-
-
-_KEY = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*:")
-
-
-def _key_near(text: str, line: int | None) -> str | None:
-    """The field written on the line of a syntax error, or on the line above."""
-    if line is None:
-        return None
-    lines = text.split("\n")
-    for index in (line, line - 1):
-        if 0 <= index < len(lines):
-            match = _KEY.match(lines[index])
-            if match:
-                return match.group(1)
-    return None
+def _explain_yaml_error(exc: MarkedYAMLError, text: str) -> tuple:
+    """(line, field, message): where the mistake is and how to fix it (yamltext)."""
+    return yamltext.explain(exc, text)
 
 
 def _plain(node: Any, path: PathKey, lines: dict, col: Collector) -> Any:
@@ -144,6 +114,11 @@ def _plain(node: Any, path: PathKey, lines: dict, col: Collector) -> Any:
         # inside a text travels as U+2028 LINE SEPARATOR and is printed as a break.
         return text.strip("\n").replace("\t", " ").replace("\r\n", "\n") \
             .replace("\n", "\u2028")
+    if isinstance(node, TaggedScalar):  # "ten: !quan trọng": "!" would be dropped
+        field_name = ".".join(str(p) for p in path) or None
+        col.error(lines.get(path), field_name, yamltext.reserved_message(
+            "!", field_name and str(path[-1]), f"{node.tag.value} {node.value}"))
+        return None
     if isinstance(node, bool) or node is None:
         return node
     if isinstance(node, int):
@@ -184,6 +159,9 @@ def _parse(path: Path, raw: bytes, col: Collector) -> Source | None:
         return None
     if other:
         col.warn(None, None, encoding.message(other))
+    text, curly = yamltext.straighten_quotes(text)
+    for number in curly:
+        col.warn(number, yamltext.key_near(text, number - 1), yamltext.WORD_QUOTES)
     try:
         data = _yaml().load(text)
     except DuplicateKeyError as exc:
@@ -192,9 +170,7 @@ def _parse(path: Path, raw: bytes, col: Collector) -> Source | None:
         col.error(mark.line + 1 if mark else None, key, "tên trường bị lặp lại")
         return None
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line if mark else None
-        col.error(line + 1 if mark else None, _key_near(text, line), _explain_yaml_error(exc))
+        col.error(*_explain_yaml_error(exc, text))
         return None
     except ReaderError as exc:  # a raw control character in the file
         line = text[: exc.position].count("\n") + 1

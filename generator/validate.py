@@ -15,7 +15,7 @@ from pathlib import Path
 from . import batch, source, style, suggest, targets, workspace
 from .fonts import text_width_mm
 from .errors import Collector, ContentError, display_path
-from .fields import Fields
+from .fields import QUOTE_HINT, Fields
 from .model import (KIND_CODES, Agency, Appendix, Assignment, Document, Plan, Signer, Table,
                     Target)
 
@@ -311,7 +311,7 @@ def _targets(f: Fields, key: str, items: list[Fields]) -> list[Target]:
             t.error("ma", f"mã '{ma}' chỉ được gồm chữ cái không dấu, chữ số, '-' và '_'")
         cau = t.data.get("cau")
         if cau is not None and not isinstance(cau, str):
-            t.error("cau", "phải là văn bản (mẫu câu)")
+            t.error("cau", "phải là văn bản (mẫu câu)" + QUOTE_HINT.get(type(cau), ""))
             cau = None
         subs = _targets(t, "chi_tiet", t.mappings("chi_tiet"))
         co_the_am = t.boolean("co_the_am", False)
