@@ -19,6 +19,7 @@ from pathlib import Path
 
 from . import encoding, source, suggest, vnformat
 from .errors import Collector, ContentError, Problem, display_path
+from .fields import negative_message
 
 SPEC_KEYS = {"bang", "xa_cua_tinh", "ten_tep"}
 LIST_FIELDS = {"noi_nhan", "can_cu", "kinh_gui", "ten"}
@@ -270,9 +271,12 @@ def apply(src: source.Source, row: Row, agency_of,
                 fail(f"kế hoạch không có chỉ tiêu mã '{rest}'")
                 continue
             try:
-                vnformat.parse_number(value)
+                number = vnformat.parse_number(value)
             except vnformat.NotANumber as exc:
                 fail(str(exc))
+                continue
+            if number < 0 and target.get("co_the_am") is not True:
+                fail(negative_message(value))
                 continue
             target["gia_tri"] = value  # read again, the same way, by the validator
         else:

@@ -32,6 +32,11 @@ QUOTE_HINT = {
 }
 
 
+def negative_message(written) -> str:
+    return (f"{written} là số âm; chỉ tiêu và kết quả không được âm. Nếu chỉ tiêu này "
+            "đúng là có thể âm (ví dụ mức tăng, giảm), thêm co_the_am: true vào chỉ tiêu")
+
+
 def type_name(value: Any) -> str:
     return TYPE_NAMES.get(type(value), type(value).__name__)
 

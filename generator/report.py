@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .errors import ContentError, display_path
-from .fields import Fields
+from .fields import Fields, negative_message
 from . import suggest, vnformat
 from .model import Appendix, Plan, Report, Result, Table
 
@@ -144,8 +144,6 @@ def _value(given: Fields, target, entry) -> tuple[Decimal | None, str | None]:
         item, key = given, code
         value, note = given.number(code), None
     if value is not None and value < 0 and not target.co_the_am:
-        from .validate import negative_message
-
         item.error(key, negative_message(item.data.get(key)))
         return None, note
     return value, note

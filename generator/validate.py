@@ -15,7 +15,7 @@ from pathlib import Path
 from . import batch, source, style, suggest, targets, workspace
 from .fonts import text_width_mm
 from .errors import Collector, ContentError, display_path
-from .fields import QUOTE_HINT, Fields
+from .fields import QUOTE_HINT, Fields, negative_message
 from .model import (KIND_CODES, Agency, Appendix, Assignment, Document, Plan, Signer, Table,
                     Target)
 
@@ -332,11 +332,6 @@ def _targets(f: Fields, key: str, items: list[Fields]) -> list[Target]:
                         f"{don_vi}, khác giá trị của {ma} là {number(gia_tri)} {don_vi}")
         out.append(target)
     return out
-
-
-def negative_message(written) -> str:
-    return (f"{written} là số âm; chỉ tiêu và kết quả không được âm. Nếu chỉ tiêu này "
-            "đúng là có thể âm (ví dụ mức tăng, giảm), thêm co_the_am: true vào chỉ tiêu")
 
 
 def _check_unique(f: Fields, chi_tieu: list[Target]) -> None:
