@@ -268,7 +268,8 @@ def apply(src: source.Source, row: Row, agency_of,
         elif head == "chi_tieu":
             target = _find_target(data.get("chi_tieu") or [], rest)
             if target is None:
-                fail(f"kế hoạch không có chỉ tiêu mã '{rest}'")
+                fail(f"kế hoạch không có chỉ tiêu mã '{rest}'."
+                     + suggest.hint(rest, _codes(data.get("chi_tieu") or [])))
                 continue
             try:
                 number = vnformat.parse_number(value)
@@ -287,6 +288,7 @@ def apply(src: source.Source, row: Row, agency_of,
 
 # ``{ten_xa}``: a row's variable, the syntax of ``ten_tep`` (``{{ }}`` is Jinja's).
 _PLACEHOLDER = re.compile(r"(?<!\{)\{(\w+)\}(?!\})")
+_JINJA_NAME = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
 
 def placeholder_names(row: Row) -> dict:
@@ -307,11 +309,18 @@ def _fill(value, path: tuple, names: dict, src: source.Source, col: Collector):
             or "{" not in value:
         return value
     in_sentence = bool(path) and path[-1] == "cau"
+    where = ".".join(str(p) for p in path if not isinstance(p, int)) or None
+    if not in_sentence:
+        # "{{ ten_xa }}" is the cau's syntax; in a text it would print as written.
+        for name in _JINJA_NAME.findall(value):
+            if name in names:
+                col.error(src.line(path), where,
+                          f"trong văn bản, chỗ thay viết một cặp ngoặc: {{{name}}} "
+                          f"(cách viết {{{{ {name} }}}} chỉ dùng trong cau)")
 
     def put(match):
         name = match.group(1)
         if name not in names or names[name] is None:
-            where = ".".join(str(p) for p in path if not isinstance(p, int)) or None
             col.error(src.line(path), where,
                       f"chỗ thay {{{name}}} không có trong bảng của cho_moi; các tên dùng "
                       f"được: {', '.join('{' + n + '}' for n in names)}."
@@ -335,6 +344,14 @@ def _convert(name: str, value, fail):
             return None
         return int(value)
     return value
+
+
+def _codes(items) -> list[str]:
+    out = []
+    for item in items:
+        if isinstance(item, dict):
+            out += [str(item.get("ma"))] + _codes(item.get("chi_tiet") or [])
+    return out
 
 
 def _find_target(items, code):

@@ -15,7 +15,7 @@ from decimal import Decimal
 from jinja2 import StrictUndefined, TemplateError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
-from . import vnformat
+from . import suggest, vnformat
 from .model import Target
 
 
@@ -68,8 +68,11 @@ def render_one(env, target: Target, codes: dict, pad: bool, f) -> str:
     except SecurityError as exc:
         message = f"mẫu câu không được phép truy cập thành phần nội bộ ({exc})"
     except UndefinedError as exc:
-        message = f"mẫu câu dùng tên không có: {exc.message}; chỉ dùng gia_tri, ten, " \
-                  "don_vi và mã các chỉ tiêu"
+        said = exc.message or ""
+        name = said.split("'")[1] if said.count("'") >= 2 else said
+        message = f"mẫu câu dùng tên không có: '{name}'; chỉ dùng gia_tri, ten, don_vi và " \
+                  "mã các chỉ tiêu." + suggest.hint(name, [k for k in context
+                                                          if k != "chi_tieu"])
     except TemplateError as exc:
         message = f"mẫu câu có lỗi cú pháp Jinja: {exc.message}"
     except (TypeError, ArithmeticError, ValueError) as exc:

@@ -137,6 +137,8 @@ def rendered(tmp_path_factory):
     ws.write("content/xa/2023/kh.yaml", plan([(s.written, s.negative) for s in VALID]))
     ws.write("content/xa/2023/ban.yaml", BATCH)
     ws.write("content/xa/2023/_so.csv", csv_table([s.written for s in VALID]))
+    ws.write("content/xa/2023/excel.yaml", BATCH.replace("_so.csv", "_so.xlsx"))
+    write_xlsx(ws.path("content/xa/2023/_so.xlsx"))
     result = ws.run("render", "content")
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
@@ -145,15 +147,47 @@ def rendered(tmp_path_factory):
         ("yaml", "docx"): docx_text(out / "kh.docx"), ("yaml", "pdf"): pdf_text(out / "kh.pdf"),
         ("csv", "docx"): docx_text(out / "ban/bang.docx"),
         ("csv", "pdf"): pdf_text(out / "ban/bang.pdf"),
+        ("xlsx", "docx"): docx_text(out / "excel/chu.docx"),
+        ("xlsx", "pdf"): pdf_text(out / "excel/chu.pdf"),
+        ("xlsx-so", "docx"): docx_text(out / "excel/so.docx"),
+        ("xlsx-so", "pdf"): pdf_text(out / "excel/so.pdf"),
     }
 
 
+# Excel number cells (not text): a number already, it means what Excel shows.
+NUMBER_CELLS = {"12.500": 12500, "1.250.000,5": 1250000.5, "12,5": 12.5, "0,125": 0.125,
+                "3,14159": 3.14159, "999": 999, "-2,5": -2.5}
+
+
+def write_xlsx(path):
+    """Row ``chu``: every spelling as a text cell; row ``so``: number cells."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["ma"] + [f"chi_tieu.{code(i)}" for i in range(len(VALID))])
+    sheet.append(["chu"] + [s.written for s in VALID])
+    sheet.append(["so"] + [NUMBER_CELLS.get(s.written) for s in VALID])
+    book.save(path)
+
+
 @pytest.mark.parametrize("fmt", ["docx", "pdf"])
-@pytest.mark.parametrize("where", ["yaml", "csv"])
+@pytest.mark.parametrize("where", ["yaml", "csv", "xlsx"])
 @pytest.mark.parametrize("index", range(len(VALID)), ids=[s.written for s in VALID])
 def test_spelling_read_and_printed(rendered, where, fmt, index):
-    expected = sentence(index, VALID[index])
-    text = rendered[(where, fmt)]
+    check_printed(rendered[(where, fmt)], fmt, sentence(index, VALID[index]))
+
+
+NUMBER_INDEXES = [i for i, s in enumerate(VALID) if s.written in NUMBER_CELLS]
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+@pytest.mark.parametrize("index", NUMBER_INDEXES, ids=[VALID[i].written for i in NUMBER_INDEXES])
+def test_excel_number_cell_read_and_printed(rendered, fmt, index):
+    check_printed(rendered[("xlsx-so", fmt)], fmt, sentence(index, VALID[index]))
+
+
+def check_printed(text: str, fmt: str, expected: str) -> None:
     if fmt == "docx":
         assert expected in text.replace("\xa0", " "), text
     else:

@@ -145,6 +145,17 @@ MISTAKES = [
             'trich_yeu: "Kế hoạch năm 2023 của {ten_xaa}"\n', at="trich_yeu:",
             field="trich_yeu", fix=("{ten_xaa}", "Có phải ý bạn là ten_xa?"),
             rel="content/lo/2023/lo.yaml"),
+    # "{{ ten_xa }}" (a cau's syntax) in a text of a batch would print as written.
+    Mistake("jinja-trong-van-ban", "dua_tren: kh.yaml\ncho_moi: {bang: _xa.csv, ten_tep: "
+            "'{ma}'}\nmo_dau: \"Ủy ban nhân dân {{ ten_xa }} ban hành Kế hoạch như sau:\"\n",
+            at="mo_dau:", field="mo_dau", fix=("{ten_xa}", "cau"),
+            rel="content/lo2/2023/lo.yaml"),
+    Mistake("ma-trong-bang", "ma,ten_xa,chi_tieu.CT2\ntan-an,xã Tân An,5\n", at="tan-an",
+            field="chi_tieu.CT2", fix=("Có phải ý bạn là CT02?",),
+            rel="content/lo2/2023/_xa.csv"),
+    Mistake("ma-trong-cau", replace_once(PLAN, CAU, 'cau: "Cai nghiện cho {{ ct01 }} người"'),
+            at="cau: \"Cai nghiện cho", field="chi_tieu.CT02.cau",
+            fix=("'ct01'", "Có phải ý bạn là CT01?")),
 ]
 
 
@@ -152,7 +163,7 @@ MISTAKES = [
 def mistakes(tmp_path_factory):
     ws = Workspace(tmp_path_factory.mktemp("loi") / "ws")
     ws.write("content/_co-quan.yaml", AGENCIES)
-    for folder in ("bc", "bc-am", "lo"):
+    for folder in ("bc", "bc-am", "lo", "lo2"):
         ws.write(f"content/{folder}/2023/kh.yaml", PLAN)
     ws.write("content/lo/2023/_xa.csv", "ma,ten_xa\ntan-an,xã Tân An\n")
     for m in MISTAKES:
@@ -231,11 +242,12 @@ def accepted(tmp_path_factory):
         ws.path(f"content/bang/2023/_{name}.csv").write_bytes(data)
     render = ws.run("render", "content")
     number = ws.run("number", "content/trong/2023/kh.yaml", "--date", "2023-02-01")
-    return ws, render, number, blank
+    check = ws.run("check", "content/trong")
+    return ws, render, number, blank, check
 
 
 def test_accepted_files_render(accepted):
-    _, render, _, _ = accepted
+    _, render, *_ = accepted
     assert render.returncode == 0, render.stderr
     assert "Traceback" not in render.stderr
 
@@ -252,7 +264,7 @@ def printed(texts: dict, fmt: str, wanted: str) -> bool:
 
 @pytest.mark.parametrize("fmt", ["docx", "pdf"])
 def test_word_quotes_around_a_value_are_yaml_quotes(accepted, fmt):
-    ws, render, _, _ = accepted
+    ws, render, *_ = accepted
     texts = read(ws, "tin/2023/kh")
     assert printed(texts, fmt, "Kế hoạch: thử dấu ngoặc của Word"), texts[fmt]
     assert "“Kế hoạch" not in texts[fmt]
@@ -262,7 +274,7 @@ def test_word_quotes_around_a_value_are_yaml_quotes(accepted, fmt):
 
 
 def test_word_quotes_warned_on_their_lines(accepted):
-    _, render, _, _ = accepted
+    _, render, *_ = accepted
     rel = "content/tin/2023/kh.yaml"
     for needle in ("trich_yeu:", "CT02a", "CT02b"):
         said = problems(render.stderr, rel, line_of(CURLY_PLAN, needle), warning=True)
@@ -289,7 +301,7 @@ def test_trong_do_not_doubled(accepted, fmt):
 
 
 def test_report_reads_thousands_and_warns_on_sub_target_sum(accepted):
-    ws, render, _, _ = accepted
+    ws, render, *_ = accepted
     rows = {}
     for table in docx.Document(str(ws.root / "output/tin/2023/bc.docx")).tables:
         for row in table.rows:
@@ -303,14 +315,22 @@ def test_report_reads_thousands_and_warns_on_sub_target_sum(accepted):
 
 
 def test_blank_is_a_warning_in_render(accepted):
-    _, render, _, blank = accepted
+    _, render, _, blank, _ = accepted
     said = problems(render.stderr, "content/trong/2023/kh.yaml", line_of(blank, "kinh_phi:"),
                     warning=True)
     assert any(s.startswith("kinh_phi: ") and "…" in s for s in said), render.stderr
 
 
+def test_blank_is_a_warning_in_check(accepted):
+    *_, blank, check = accepted
+    assert check.returncode == 0, check.stderr
+    said = problems(check.stderr, "content/trong/2023/kh.yaml", line_of(blank, "kinh_phi:"),
+                    warning=True)
+    assert any(s.startswith("kinh_phi: ") and "…" in s for s in said), check.stderr
+
+
 def test_blank_is_an_error_in_number(accepted):
-    ws, _, number, blank = accepted
+    ws, _, number, blank, _ = accepted
     assert number.returncode == 1, number.stderr
     assert "Traceback" not in number.stderr
     said = problems(number.stderr, "content/trong/2023/kh.yaml", line_of(blank, "kinh_phi:"))
@@ -320,7 +340,7 @@ def test_blank_is_an_error_in_number(accepted):
 
 @pytest.mark.parametrize("folder,name", [("utf16", "UTF-16"), ("cp", "Windows-1258")])
 def test_yaml_in_other_encodings(accepted, folder, name):
-    ws, render, _, _ = accepted
+    ws, render, *_ = accepted
     texts = read(ws, f"{folder}/2023/kh")
     for fmt in ("docx", "pdf"):
         assert printed(texts, fmt, TRICH_YEU.removeprefix("trich_yeu: ").strip()), texts[fmt]
@@ -340,7 +360,7 @@ def test_csv_dialects_and_encodings(accepted, name, fmt):
 
 @pytest.mark.parametrize("name,encoding", [("utf16", "UTF-16"), ("cp", "Windows-1258")])
 def test_csv_encoding_named_in_a_warning(accepted, name, encoding):
-    _, render, _, _ = accepted
+    _, render, *_ = accepted
     said = [s for s in render.stderr.splitlines()
             if s.startswith(f"content/bang/2023/_{name}.csv: cảnh báo: ")]
     assert said and encoding in said[0], render.stderr
