@@ -115,8 +115,9 @@ class Fields:
                 and value.strip().isascii() and value.strip().isdigit():
             value = int(value)  # nam: "2025" means the year 2025
         if isinstance(value, bool) or not isinstance(value, int):
+            example = {"nam": 2025}.get(key, minimum or 1)
             self.error(key, f"{value!s} không phải là số nguyên (viết chữ số, ví dụ "
-                       f"{key}: {minimum or 1})")
+                       f"{key}: {example})")
             return None
         if minimum is not None and value < minimum:
             self.error(key, f"phải lớn hơn hoặc bằng {minimum}")
@@ -192,6 +193,7 @@ class Fields:
             elif not blanks and not str(item).strip():
                 self.col.error(self.line(key, i), self.name(key, i),
                                "mục rỗng; hãy ghi nội dung hoặc xóa dòng này")
+                required = False  # said on the item itself
             else:
                 out.append(str(item).strip())
         if required and not out:

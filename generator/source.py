@@ -9,7 +9,6 @@ line of any field without carrying ruamel objects around.
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path

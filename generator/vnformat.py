@@ -6,7 +6,7 @@ Pure functions; templates use them as Jinja filters, the composer for numbering.
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_decimal
 from num2words import num2words
@@ -62,18 +62,18 @@ def parse_number(written) -> Decimal:
         return Decimal(written)
     if isinstance(written, float):
         return Decimal(repr(written))
-    text = str(written).strip().replace("\u2212", "-")
-    sign, body = ("-", text[1:]) if text[:1] in "-+" else ("", text)
-    sign = sign if text[:1] == "-" else ""
+    text = str(written).strip().replace("\u2212", "-")  # − (minus sign) as typed in Word
+    sign = "-" if text.startswith("-") else ""
+    body = text[1:] if text[:1] in "-+" else text
     if _GROUPED.fullmatch(body):
         return Decimal(sign + body.replace(".", "").replace(",", "."))
     if _COMMA_THOUSANDS.fullmatch(body):
         whole, part = body.split(",")
-        raise NotANumber(
-            f"'{text}' có hai cách hiểu: {sign}{whole},{part.rstrip('0') or '0'} "
-            f"(dấu phẩy thập phân) hoặc {number(Decimal(sign + whole + part))} "
-            f"(dấu phẩy ngăn hàng nghìn); hãy viết {sign}{whole},{part.rstrip('0') or '0'} "
-            f"hoặc {number(Decimal(sign + whole + part))}")
+        decimal = f"{sign}{whole},{part.rstrip('0') or '0'}"
+        thousands = number(Decimal(sign + whole + part))
+        raise NotANumber(f"'{text}' có hai cách hiểu: {decimal} (dấu phẩy thập phân) hoặc "
+                         f"{thousands} (dấu phẩy ngăn hàng nghìn); hãy viết {decimal} hoặc "
+                         f"{thousands}")
     if _PLAIN.fullmatch(body):
         return Decimal(sign + body.replace(",", "."))
     if _DOT_DECIMAL.fullmatch(body):
@@ -92,7 +92,8 @@ def is_whole(value) -> bool:
 
 def count(value, pad: bool = True) -> str:
     """A count in running text: ``2`` → ``02`` when padding is on (nd30 style)."""
-    if pad and is_whole(value) and 0 <= Decimal(value) < 10:
+    written_whole = not isinstance(value, Decimal) or value.as_tuple().exponent >= 0
+    if pad and written_whole and is_whole(value) and 0 <= Decimal(value) < 10:
         return f"{int(value):02d}"
     return number(value)
 

@@ -27,6 +27,8 @@ _FLOW_BEFORE = re.compile(r"[\[{,]\s*(?:[^\s\"'{}\[\],:][^\"'{}\[\],]*?:\s*)?$")
 # What may follow a whole value: nothing, a comment, a flow separator, or ": " (a key).
 _AFTER = re.compile(r"^\s*(?:$|#|[,}\]]|:(?:\s|$))")
 
+_BLOCK_SCALAR = re.compile(r"^\s*(?:-\s+)*(?:[^#\"']*?:\s+)?[|>][+-]?\d*\s*(?:#.*)?$")
+
 WORD_QUOTES = ("giá trị được đặt trong dấu ngoặc kép “…” của Word; đã hiểu là dấu ngoặc "
                "của YAML nên dấu ngoặc không được in ra. Nên dùng dấu ngoặc thẳng \"…\"; "
                "nếu muốn in cả dấu ngoặc, viết '“…”' (trong dấu nháy đơn)")
@@ -36,7 +38,14 @@ def straighten_quotes(text: str) -> tuple[str, list[int]]:
     """``text`` with every value wrapped in “…” written as a YAML "…" string, and
     the (1-based) lines where that was done."""
     out, changed = [], []
+    block = None  # indentation of the key that opened a block scalar (| or >)
     for number, line in enumerate(text.split("\n"), start=1):
+        indent = len(line) - len(line.lstrip())
+        if block is not None and (not line.strip() or indent > block):
+            out.append(line)  # inside a | or > text: every character is the clerk's
+            continue
+        opens = _BLOCK_SCALAR.match(line)
+        block = indent if opens else None
         new = _CURLY.sub(lambda m: _quoted(m, line), line)
         if new != line:
             changed.append(number)

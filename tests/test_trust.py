@@ -16,7 +16,6 @@ Numbers and inline marks have their own table tests (test_numbers, test_marks).
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
