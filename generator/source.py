@@ -97,6 +97,13 @@ def _plain(node: Any, path: PathKey, lines: dict, col: Collector) -> Any:
             lines[path + (index,)] = node.lc.item(index)[0] + 1
             out.append(_plain(value, path + (index,), lines, col))
         return out
+    anchor = getattr(getattr(node, "anchor", None), "value", None)
+    if anchor and not isinstance(node, (dict, list)):
+        # "ten: &Kế hoạch": YAML takes "&Kế" as an anchor and drops it.
+        field_name = ".".join(str(p) for p in path) or None
+        col.error(lines.get(path), field_name, yamltext.reserved_message(
+            "&", field_name and str(path[-1]), f"&{anchor} {node}"))
+        return None
     if isinstance(node, NumberText):
         return NumberText(node.strip())
     if isinstance(node, str):

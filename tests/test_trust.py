@@ -112,6 +112,11 @@ MISTAKES = [
     Mistake("cau-ngoac-nhon", replace_once(PLAN, CAU, "cau: {{ gia_tri }} được cai nghiện"),
             at="cau: {{", field="cau",
             fix=('cau: "{{ gia_tri }} được cai nghiện"', "ngoặc kép")),
+    *[Mistake(f"bat-dau-bang-{ord(char)}", replace_once(
+        PLAN, TRICH_YEU, f"trich_yeu: {char}Kế hoạch năm 2023\n"), at="trich_yeu:",
+        field="trich_yeu", fix=(f"bắt đầu bằng ký tự '{char}'",
+                                f'trich_yeu: "{char}Kế hoạch năm 2023"'))
+      for char in "@`*&!|>"],
     Mistake("tab-trong-gia-tri", replace_once(PLAN, "ho_ten: Nguyễn Văn A",
                                                "ho_ten: Nguyễn\tVăn A"),
             at="ho_ten:", field="ho_ten", fix=("Tab trong giá trị", "dấu cách")),
