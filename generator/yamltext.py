@@ -145,19 +145,43 @@ def _value_start(line: str) -> tuple[str, str] | None:
 
 
 def _unclosed_quote(lines: list[str], upto: int | None) -> int | None:
-    """The first line (0-based, not after ``upto``) where a quoted value opens and
-    the line ends before its closing quote."""
+    """The line (0-based, before ``upto``) where a quoted value opens and does not
+    close as a value should: its closing quote is missing, or is followed by more
+    text (the clerk's next quoted value closed it). A quoted text that rightly
+    spans several lines is passed over."""
     if upto is None:
         return None
-    for index, line in enumerate(lines[: upto + 1]):
-        start = _value_start(line)
+    index = 0
+    while index < min(upto, len(lines)):
+        start = _value_start(lines[index])
         if not start or start[1] not in "\"'":
+            index += 1
             continue
-        quote, rest = start[1], line[len(start[0]) + 1:]
-        if quote == '"':
-            rest = re.sub(r"\\.", "", rest)
-        else:
-            rest = rest.replace("''", "")
-        if quote not in rest:
-            return index if index < upto else None
+        quote = start[1]
+        rest = "\n".join([lines[index][len(start[0]) + 1:]] + lines[index + 1:])
+        end = _closing(rest, quote)
+        if end is None:
+            return index
+        closing_line = index + rest.count("\n", 0, end)
+        after = rest[end + 1:].split("\n", 1)[0]
+        if closing_line > index and not _AFTER.match(after):
+            return index
+        index = closing_line + 1
+    return None
+
+
+def _closing(text: str, quote: str) -> int | None:
+    """Position of the quote that ends a quoted scalar starting at ``text[0]``."""
+    pos = 0
+    while pos < len(text):
+        char = text[pos]
+        if quote == '"' and char == "\\":
+            pos += 2
+            continue
+        if char == quote:
+            if quote == "'" and text[pos + 1:pos + 2] == "'":
+                pos += 2
+                continue
+            return pos
+        pos += 1
     return None
