@@ -98,13 +98,18 @@ def _csv(path: Path) -> list[Row]:
     return out
 
 
-def _dialect(text: str):
-    """The separator of the table, sniffed from its first lines."""
-    sample = "\n".join(text.splitlines()[:20])
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        return csv.excel
+class _Dialect(csv.excel):
+    """Excel's CSV with the table's own separator."""
+
+
+def _dialect(text: str) -> type[csv.Dialect]:
+    """The separator of the table, read from its header: column names (``ma``,
+    ``co_quan.ten``, ``chi_tieu.CT02``) never hold ``,``, ``;`` or a tab, while the
+    rows' texts may hold all three, which misleads csv.Sniffer."""
+    header = text.split("\n", 1)[0]
+    separator = max(",;\t", key=header.count)
+    return type("Dialect", (_Dialect,), {"delimiter": separator if separator in header
+                                         else ","})
 
 
 def _xlsx(path: Path) -> list[Row]:
