@@ -86,9 +86,10 @@ def stylesheet() -> str:
     return f"""
 {_font_faces()}
 html {{ font-family: '{FAMILY_PDF}'; color: black; font-size: {style.BODY_PT}pt;
-        line-height: {line_height_factor()}; }}
+        line-height: {line_height_factor()};
+        font-kerning: none; font-variant-ligatures: none; hyphens: manual; }}
 body {{ margin: 0; }}
-p {{ margin: 0; white-space: pre-wrap; orphans: 2; widows: 2; }}
+p {{ margin: 0; orphans: 2; widows: 2; }}
 .nowrap {{ white-space: nowrap; }}
 .rule {{ height: 0; border-top: {style.RULE_PT}pt solid black; margin: 1pt auto 0 auto; }}
 table {{ border-collapse: collapse; table-layout: fixed; }}
@@ -96,8 +97,10 @@ table.grid {{ margin: 0; }}
 table.grid td {{ padding: 0; vertical-align: top; }}
 table.data {{ margin-top: {style.PARAGRAPH_SPACE_PT}pt; }}
 table.data tr {{ break-inside: avoid; }}
-table.data td, table.data th {{ border: 0.5pt solid black; vertical-align: top;
-  padding: 0 {style.TABLE_CELL_PADDING_MM}mm; }}
+/* Word draws a cell's border inside its margin; with collapsed borders the
+   browser model takes half the border from the text, so give it back. */
+table.data td, table.data th {{ border: {style.TABLE_BORDER_PT}pt solid black; vertical-align: top;
+  padding: 0 calc({style.TABLE_CELL_PADDING_MM}mm - {style.TABLE_BORDER_PT / 2}pt); }}
 table.data p {{ text-indent: 0; margin: 0; }}
 {roles}
 """
@@ -108,10 +111,15 @@ table.data p {{ text-indent: 0; margin: 0; }}
 # Word does not break a line after "/" (827/KH-UBND, HIV/AIDS); Pango would.
 # Keeping such tokens whole makes the PDF break lines where Word does.
 _SLASHED = re.compile(r"\S*/\S*")
+# Runs of spaces (the draft blanks of "Số:      /KH-UBND") are kept as Word keeps
+# them: no-break spaces and one breakable space. The paragraph itself is
+# ``white-space: normal``, since WeasyPrint does not justify ``pre-wrap`` lines.
+_SPACES = re.compile(r" {2,}")
 
 
 def _text(text: str) -> str:
     escaped = html.escape(text)
+    escaped = _SPACES.sub(lambda m: "\u00a0" * (len(m.group(0)) - 1) + " ", escaped)
     escaped = _SLASHED.sub(lambda m: f'<span class="nowrap">{m.group(0)}</span>', escaped)
     return escaped.replace("\n", "<br>")
 

@@ -123,6 +123,7 @@ ROLES["ho-ten"] = replace(ROLES["ho-ten"], space_before_pt=SIGNATURE_GAP_PT)
 
 TEXT_WIDTH_MM = PAGE_WIDTH_MM - MARGIN_LEFT_MM - MARGIN_RIGHT_MM
 TABLE_CELL_PADDING_MM = 1.0  # data tables; layout grids have none
+TABLE_BORDER_PT = 0.5  # the ruled lines of data tables
 
 
 def page_size_mm(landscape: bool) -> tuple[float, float]:
