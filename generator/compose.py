@@ -15,7 +15,7 @@ import unicodedata
 
 from jinja2 import TemplateError
 
-from . import marks, style, vnformat, workspace
+from . import marks, style, table_layout, vnformat, workspace
 from .errors import ContentError, Problem, display_path
 from .fonts import text_width_mm
 from .model import Document
@@ -209,16 +209,23 @@ class _Builder:
     def _table(self, key: str) -> Table:
         table = self.tables[int(key)]
         landscape = self.parts[-1].landscape
-        widths = column_widths(table, style.text_width_mm(landscape))
         aligns = table.can or [None] * len(table.cot)
+        body = [r for i, r in enumerate(table.dong) if i not in table.nhom]
+        columns = [[str(r[i]) for r in body if i < len(r)] for i in range(len(table.cot))]
         rows = []
         for index, cells in enumerate(table.dong):
             if index in table.nhom:
                 rows.append(TableRow([paragraph("bang-nhom", cells[0])], group=True))
                 continue
-            rows.append(TableRow([paragraph(_CELL_ROLES.get(a) or _cell_role(c), c)
-                                  for c, a in zip(cells, aligns)]))
-        return Table(widths, [paragraph("bang-dau", c) for c in table.cot], rows)
+            rows.append(TableRow([
+                paragraph(table_layout.cell_role(i, columns[i], c, a), c)
+                for i, (c, a) in enumerate(zip(cells, aligns))]))
+        header = [paragraph("bang-dau", c) for c in table.cot]
+        # Measured on the printed text (upper case, no-break spaces included).
+        widths = table_layout.column_widths(
+            [p.text for p in header], [[p.text for p in r.cells] for r in rows if not r.group],
+            style.text_width_mm(landscape), table.ty_le)
+        return Table(widths, header, rows)
 
     def finish(self) -> list[Part]:
         self._flush_closing()
@@ -230,31 +237,6 @@ def _fitting(role: str, narrow: str, text: str, width_mm: float) -> str:
     st = style.ROLES[role]
     fits = text_width_mm(text, st.size, st.bold, st.italic) <= width_mm
     return role if fits else narrow
-
-
-_CELL_ROLES = {"trai": "bang-o", "giua": "bang-giua", "phai": "bang-so"}
-_NUMERIC = re.compile(r"^[-+]?[\d.,]+%?$|^-$")
-
-
-def _cell_role(text: str) -> str:
-    return "bang-so" if _NUMERIC.match(text.strip()) else "bang-o"
-
-
-def column_widths(table: ModelTable, total_mm: float) -> list[float]:
-    """Share the text width by the longest word and total length of each column,
-    so a short column (STT, Đơn vị) stays narrow and text columns get the rest."""
-    if table.ty_le:
-        return [w * total_mm / sum(table.ty_le) for w in table.ty_le]
-    columns = list(zip(table.cot, *[r for i, r in enumerate(table.dong) if i not in table.nhom]))
-    if not columns:
-        return []
-    weights = []
-    for column in columns:
-        longest_word = max((len(w) for cell in column for w in str(cell).split()), default=1)
-        longest_cell = max((len(str(cell)) for cell in column), default=1)
-        weights.append(max(longest_word, min(longest_cell, 40) ** 0.5 * 4, 3))
-    scale = total_mm / sum(weights)
-    return [w * scale for w in weights]
 
 
 def _assemble(markup: str, tables: list[ModelTable], template: str, meta: Metadata,

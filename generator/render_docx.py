@@ -32,11 +32,17 @@ def render_docx(tree: DocumentTree, path: Path) -> None:
     doc = new_docx()
     _base_font(doc)
     for index, part in enumerate(tree.parts):
-        section = doc.sections[0] if index == 0 else doc.add_section(WD_SECTION.NEW_PAGE)
+        if index:
+            section = doc.add_section(WD_SECTION.NEW_PAGE)
+            _collapse(_last_paragraph(doc))  # it carries the previous part's section
+        else:
+            section = doc.sections[0]
         _page(section, part)
         width = style.text_width_mm(part.landscape)
         for block in part.blocks:
             _block(doc, block, width)
+    if doc.element.body[-2].tag == qn("w:tbl"):  # a document must end with a paragraph
+        _collapse(doc.add_paragraph())
     _drop_leading_empty_paragraph(doc)
     _metadata(doc, tree)
     doc.save(str(path))
@@ -261,6 +267,29 @@ def _table(container, tab: Table) -> None:
             continue
         for c, para in enumerate(row.cells):
             _fill(cells[c], [para], tab.widths_mm[c])
+
+
+def _last_paragraph(doc):
+    return doc.element.body.findall(qn("w:p"))[-1]
+
+
+def _collapse(p) -> None:
+    """An empty paragraph that must follow a table (a section break, the end of
+    the document) is made 1 pt high: at a full line it would not fit under a
+    closing block that ends at the foot of a page, and LibreOffice would then
+    insert a page holding only that paragraph (and its page number)."""
+    p = getattr(p, "_p", p)
+    ppr = p.get_or_add_pPr()
+    spacing = OxmlElement("w:spacing")
+    for attr, value in (("w:before", "0"), ("w:after", "0"), ("w:line", "20"),
+                        ("w:lineRule", "exact")):
+        spacing.set(qn(attr), value)
+    ppr.insert_element_before(spacing, "w:ind", "w:jc", "w:rPr", "w:sectPr")
+    rpr = OxmlElement("w:rPr")
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), "2")  # half-points
+    rpr.append(size)
+    ppr.insert_element_before(rpr, "w:sectPr")
 
 
 def _drop_leading_empty_paragraph(doc) -> None:
