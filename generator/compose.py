@@ -15,7 +15,7 @@ import unicodedata
 
 from jinja2 import TemplateError
 
-from . import marks, style, table_layout, vnformat, workspace
+from . import header_lines, marks, style, table_layout, vnformat, workspace
 from .errors import ContentError, Problem, display_path
 from .fonts import text_width_mm
 from .model import Document
@@ -147,6 +147,8 @@ class _Builder:
             self.blocks.append(paragraph(role, self._number(role) + text))
         elif role in style.BULLETS:
             self.blocks.append(paragraph(role, style.BULLETS[role] + text))
+        elif role == "kinh-gui-noi":
+            self._kinh_gui_item(text)
         elif role == "bang":
             self.blocks.append(self._table(text))
         elif role == "ket":
@@ -175,13 +177,33 @@ class _Builder:
                 return
         self.blocks.append(paragraph("doan", ending))
 
+    def _kinh_gui_item(self, text: str) -> None:
+        """A recipient of a Kính gửi list: with the ``Kính gửi:`` paragraph just
+        before it, a centred two-column block (the label, then the recipients
+        aligned under the first, which stands on the label's line)."""
+        item = paragraph("kinh-gui-noi", text)
+        last = self.blocks[-1] if self.blocks else None
+        if isinstance(last, Paragraph) and last.role == "kinh-gui":
+            last = Grid((0.0, 0.0), [[[Paragraph("kinh-gui-noi", last.runs)], []]],
+                        space_before_pt=style.ROLES["kinh-gui"].space_before_pt)
+            self.blocks[-1] = last
+        elif not (isinstance(last, Grid) and last.rows[0][0]
+                  and last.rows[0][0][0].role == "kinh-gui-noi"):
+            self.blocks.append(item)  # no label before it: a plain line
+            return
+        label, items = last.rows[0][0][0], last.rows[0][1]
+        items.append(item)
+        last.widths_mm = header_lines.kinh_gui_columns(
+            label.text, [p.text for p in items], style.text_width_mm(self.parts[-1].landscape))
+
     def _header_grid(self) -> Grid:
         h = self.header
         left = [paragraph("chu-quan", t) for t in h.get("chu-quan", [])]
         agency = [paragraph("co-quan", t) for t in h.get("co-quan", [])]
+        agency = _typeset_agency(agency)
         left += agency
         if agency:
-            widest = max(text_width_mm(p.text, style.ROLES["co-quan"].size, bold=True)
+            widest = max(text_width_mm(p.text, style.ROLES[p.role].size, bold=True)
                          for p in agency)
             left.append(Rule(min(widest, style.HEADER_COLUMNS_MM[0])
                              * style.AGENCY_RULE_RATIO))
@@ -191,8 +213,7 @@ class _Builder:
             right.append(Rule(text_width_mm(motto[0].text, style.ROLES["tieu-ngu"].size,
                                             bold=True) * style.TIEU_NGU_RULE_RATIO))
         number = [paragraph("so", t) for t in h.get("so", [])]
-        date = [paragraph(_fitting("ngay", "ngay-hep", t, style.HEADER_COLUMNS_MM[1]), t)
-                for t in h.get("ngay", [])]
+        date = [_typeset_date(paragraph("ngay", t)) for t in h.get("ngay", [])]
         self.header = {}
         return Grid(style.HEADER_COLUMNS_MM, [[left, right], [number, date]])
 
@@ -232,11 +253,21 @@ class _Builder:
         return self.parts
 
 
-def _fitting(role: str, narrow: str, text: str, width_mm: float) -> str:
-    """``role``, or its smaller variant when the text would not fit on one line."""
-    st = style.ROLES[role]
-    fits = text_width_mm(text, st.size, st.bold, st.italic) <= width_mm
-    return role if fits else narrow
+def _typeset_agency(agency: list[Paragraph]) -> list[Paragraph]:
+    """The agency lines as written when they fit their column, else broken by rule
+    (header_lines.py)."""
+    if not agency:
+        return agency
+    set_ = header_lines.agency([p.text for p in agency], style.HEADER_COLUMNS_MM[0])
+    if set_.lines == [p.text for p in agency]:
+        return [Paragraph(set_.role, p.runs) for p in agency]
+    return [Paragraph(set_.role, [Run(line)]) for line in set_.lines]
+
+
+def _typeset_date(date: Paragraph) -> Paragraph:
+    """One line at 14 or 13 pt, or two lines broken after the place name's comma."""
+    set_ = header_lines.date(date.text, style.HEADER_COLUMNS_MM[1])
+    return Paragraph(set_.role, [Run("\n".join(set_.lines))])
 
 
 def _assemble(markup: str, tables: list[ModelTable], template: str, meta: Metadata,

@@ -93,7 +93,7 @@ p {{ margin: 0; orphans: 2; widows: 2; }}
 .nowrap {{ white-space: nowrap; }}
 .rule {{ height: 0; border-top: {style.RULE_PT}pt solid black; margin: 1pt auto 0 auto; }}
 table {{ border-collapse: collapse; table-layout: fixed; }}
-table.grid {{ margin: 0; }}
+table.grid {{ margin: 0 auto; }}  /* centred, as Word centres the DOCX's tables */
 table.grid td {{ padding: 0; vertical-align: top; }}
 table.data {{ margin-top: {style.PARAGRAPH_SPACE_PT}pt; }}
 table.data tr {{ break-inside: avoid; }}

@@ -78,15 +78,19 @@ ROLES: dict[str, TextStyle] = {
     "tieu-ngu": TextStyle(14, bold=True),
     "chu-quan": TextStyle(13, upper=True),
     "co-quan": TextStyle(13, bold=True, upper=True),
+    # The rule's lower size, for a name that fits the column at no breaking at 13 pt.
+    "co-quan-hep": TextStyle(12, bold=True, upper=True),
     "so": TextStyle(13, space_before_pt=6),
     "ngay": TextStyle(14, italic=True, space_before_pt=6),
     # A long place name (Phan Rang - Tháp Chàm) takes the rule's lower size,
-    # 13 pt, so the date line stays on one line in its column.
+    # 13 pt, so the date line stays on one line in its column (header_lines.py).
     "ngay-hep": TextStyle(13, italic=True, space_before_pt=6),
     # [5a] kind and subject, [9a] Kính gửi
     "ten-loai": TextStyle(14, bold=True, upper=True, space_before_pt=TITLE_SPACE_PT),
     "trich-yeu": TextStyle(14, bold=True),
     "kinh-gui": TextStyle(14, space_before_pt=PARAGRAPH_SPACE_PT),
+    # A Kính gửi list: "Kính gửi:" and its recipients left-aligned in a centred block.
+    "kinh-gui-noi": TextStyle(14, align="left"),
     # [6] body
     "doan": _BODY,
     "muc": replace(_HEADING, bold=True, upper=True),

@@ -12,8 +12,7 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from . import batch, source, style, suggest, targets, workspace
-from .fonts import text_width_mm
+from . import batch, source, suggest, targets, workspace
 from .errors import Collector, ContentError, display_path
 from .fields import QUOTE_HINT, Fields, negative_message
 from .model import (KIND_CODES, Agency, Appendix, Assignment, Document, Plan, Signer, Table,
@@ -222,12 +221,8 @@ def _agency_mapping(f: Fields) -> Agency | None:
                   so_theo_loai=f.boolean("so_theo_loai", False))
     if not ten or values["viet_tat"] is None or values["dia_danh"] is None:
         return None
-    for line in ten:
-        if text_width_mm(line.upper(), style.ROLES["co-quan"].size, bold=True) \
-                > style.HEADER_COLUMNS_MM[0]:
-            f.warn("ten", f"dòng '{line}' dài hơn cột tên cơ quan "
-                   f"({style.HEADER_COLUMNS_MM[0]:g} mm) nên sẽ tự xuống dòng; "
-                   "nên tách thành nhiều dòng trong danh sách ten")
+    # A line too long for the agency column is broken by rule when the header is
+    # typeset (header_lines.py); nothing for the clerk to do.
     return Agency(**values)
 
 

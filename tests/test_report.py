@@ -604,48 +604,82 @@ def _kinh_gui_lines(data) -> list[str]:
 
 
 def check_kinh_gui_docx(data, document):
+    """One recipient: a centred ``Kính gửi: X.`` paragraph. A list (Mẫu 1.4): a
+    centred borderless block, ``Kính gửi:`` beside the recipients, left-aligned."""
     texts = body_texts(document)
     expected = _kinh_gui_lines(data)
     found = [i for i, t in enumerate(texts) if t.startswith("Kính gửi")]
+    blocks = [t for t in document.tables if seen(t.cell(0, 0).text).startswith("Kính gửi")]
     if not expected:
-        assert found == []
+        assert found == [] and blocks == []
         return
-    assert len(found) == 1
-    start = found[0]
-    assert texts[start:start + len(expected)] == expected
     subject = texts.index(nfc(data["trich_yeu"]))
     first_section = next(i for i, t in enumerate(texts) if re.match(r"I\. ", t))
-    assert subject < start < first_section
-    for paragraph in document.paragraphs[start:start + len(expected)]:
-        assert paragraph.paragraph_format.alignment == 1, paragraph.text  # centred
+    if len(expected) == 1:
+        assert len(found) == 1 and blocks == []
+        start = found[0]
+        assert texts[start] == expected[0]
+        assert subject < start < first_section
+        paragraphs = [document.paragraphs[start]]
+        assert paragraphs[0].paragraph_format.alignment == 1  # centred
+    else:
+        assert found == [] and len(blocks) == 1
+        block = blocks[0]
+        assert block.alignment == 1  # the block is centred
+        label = [p for p in block.cell(0, 0).paragraphs if seen(p.text).strip()]
+        items = [p for p in block.cell(0, 1).paragraphs if seen(p.text).strip()]
+        assert [seen(p.text) for p in label] == ["Kính gửi:"]
+        assert [seen(p.text) for p in items] == expected[1:]
+        paragraphs = label + items
+        for paragraph in paragraphs:
+            assert paragraph.paragraph_format.alignment == 0, paragraph.text  # left
+        # Between the subject and the first section, in reading order.
+        order = [seen(b.text) if hasattr(b, "text") else "table:" + seen(b.cell(0, 0).text)
+                 for b in document.iter_inner_content()]
+        at = order.index("table:Kính gửi:")
+        assert order.index(nfc(data["trich_yeu"])) < at < next(
+            i for i, t in enumerate(order) if re.match(r"I\. ", t))
+    for paragraph in paragraphs:
         runs = [r for r in paragraph.runs if r.text.strip()]
         assert runs and all(r.font.size.pt == 14 for r in runs), paragraph.text
         assert not any(r.font.bold or r.font.italic for r in runs), paragraph.text
 
 
 def check_kinh_gui_pdf(data, pdf_path):
+    """As the decree's sample shows it: ``Kính gửi: X.`` centred; a list with its
+    first recipient on the ``Kính gửi:`` line and the others aligned under it."""
     expected = _kinh_gui_lines(data)
     with pdfplumber.open(str(pdf_path)) as pdf:
-        segs = segments(pdf.pages[0])
-        width = pdf.pages[0].width / MM
+        page = pdf.pages[0]
+        segs = segments(page)
+        width = page.width / MM
+        words = page.extract_words()
     texts = [seen(s.text) for s in segs]
     if not expected:
         assert not any(t.startswith("Kính gửi") for t in texts)
         return
-    start = texts.index(expected[0])
-    assert texts[start:start + len(expected)] == expected
+    lines = ([expected[0]] if len(expected) == 1
+             else [f"{expected[0]} {expected[1]}"] + expected[2:])
+    start = texts.index(lines[0])
+    assert texts[start:start + len(lines)] == lines
     kind = texts.index("BÁO CÁO")
     first_section = next(i for i, t in enumerate(texts) if re.match(r"I\. ", t))
-    assert kind + 1 < start and start + len(expected) <= first_section
+    assert kind + 1 < start and start + len(lines) <= first_section
     # The subject (bold) lies between the kind and Kính gửi.
     subject = "".join(texts[kind + 1:start])
     assert squeeze(subject) == squeeze(data["trich_yeu"]), subject
-    for seg in segs[start:start + len(expected)]:
+    block = segs[start:start + len(lines)]
+    for seg in block:
         assert seg.sizes == {14.0}, seg
         assert not seg.bold and not seg.italic, seg
-    if len(expected) == 1:  # one line: centred in the text block
-        centre = LEFT + (width - LEFT - RIGHT) / 2
-        assert abs(segs[start].center - centre) < 1.5, segs[start]
+    centre = LEFT + (width - LEFT - RIGHT) / 2
+    left, right = min(s.x0 for s in block), max(s.x1 for s in block)
+    assert abs((left + right) / 2 - centre) < 1.5, block  # the block is centred
+    if len(lines) > 1:
+        # The dash of each recipient under the dash of the first.
+        dashes = [min(w["x0"] / MM for w in words
+                      if w["text"] == "-" and abs(w["top"] / MM - s.top) < 1) for s in block]
+        assert max(dashes) - min(dashes) < 0.3, dashes
 
 
 def check_recipients(data, document):
