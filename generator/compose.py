@@ -15,7 +15,7 @@ import unicodedata
 
 from jinja2 import TemplateError
 
-from . import header_lines, marks, style, table_layout, vnformat, workspace
+from . import header_lines, marks, style, table_layout, ties, vnformat, workspace
 from .errors import ContentError, Problem, display_path
 from .fonts import text_width_mm
 from .model import Document
@@ -48,7 +48,10 @@ def runs(text: str, upper: bool = False) -> list[Run]:
 
 
 def paragraph(role: str, text: str) -> Paragraph:
-    return Paragraph(role, runs(text, style.ROLES[role].upper))
+    out = Paragraph(role, runs(text, style.ROLES[role].upper))
+    for run in out.runs:  # figure and unit, UBND and its name, kept on one line
+        run.text = ties.tie(run.text)
+    return out
 
 
 # -- template side --------------------------------------------------------------------

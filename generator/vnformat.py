@@ -102,7 +102,8 @@ def quantity(value, unit: str, pad: bool = True) -> str:
     """A target value with its unit: ``100%``, ``550 lượt người``, ``02 xã``."""
     if unit == "%":
         return f"{number(value)}%"
-    return f"{count(value, pad)} {unit}".strip()
+    # A no-break space: the figure and its unit are never split across lines.
+    return f"{count(value, pad)}\u00a0{unit}".strip()
 
 
 def day(d) -> str:
