@@ -62,10 +62,11 @@ class _Tables:
     def __init__(self):
         self.items: list[ModelTable] = []
 
-    def __call__(self, table=None, cot=None, dong=None, can=None) -> str:
+    def __call__(self, table=None, cot=None, dong=None, can=None, ty_le=None) -> str:
         if table is None:
             table = ModelTable(list(cot or []), [list(r) for r in dong or []],
-                               can=list(can) if can else None)
+                               can=list(can) if can else None,
+                               ty_le=list(ty_le) if ty_le else None)
         self.items.append(table)
         return str(len(self.items) - 1)
 

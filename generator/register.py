@@ -191,9 +191,15 @@ def _xlsx(path, year, agencies, headings, lines) -> None:
         for cell in sheet[row]:
             cell.font = bold
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for letter, width in zip("ABCDEFGHIJ", (16, 12, 50, 24, 40, 18, 8, 12, 12, 24)):
+    for letter, width in zip("ABCDEFGHIJ", COLUMN_SHARES):
         sheet.column_dimensions[letter].width = width
     book.save(path)
+
+
+# Relative widths of the ten columns: the spreadsheet's widths (in characters),
+# and the printed book's proportions before each column is raised to its longest
+# word (table_layout.py), so ``01/KH-UBND`` is never split.
+COLUMN_SHARES = (16, 12, 50, 24, 40, 18, 8, 12, 12, 24)
 
 
 def _docx(path, year, agencies, headings, rows, lines) -> None:
@@ -203,7 +209,7 @@ def _docx(path, year, agencies, headings, rows, lines) -> None:
     numbers = [r["so"] for r in rows]
     dates = sorted(r["ngay"] for r in rows)
     context = dict(
-        co_quan=agencies, nam=year, cot=headings, dong=lines,
+        co_quan=agencies, nam=year, cot=headings, dong=lines, ty_le=COLUMN_SHARES,
         so_cot=[f"({i})" for i in range(1, len(headings) + 1)],
         tu_so=f"{min(numbers):02d}" if numbers else "", den_so=f"{max(numbers):02d}"
         if numbers else "",

@@ -21,7 +21,7 @@ SLACK_MM = 0.6
 # (a unit, a figure, an evaluation); longer ones may wrap.
 PHRASE_WORDS = 2
 # A header of at most this many words is kept on one line when there is room.
-HEADER_PHRASE_WORDS = 3
+HEADER_PHRASE_WORDS = 2
 # The ordinal of a row: 1, 9.1, IV, a).
 _ORDINAL = re.compile(r"^(\d+(\.\d+)*|[IVXLC]+|[a-zđ]\))\.?$")
 _NUMERIC = re.compile(r"^[-+]?[\d.,]+%?$|^-$")
