@@ -90,3 +90,14 @@ def rule_below(page, seg: Segment, within_mm: float = 4.0):
         if seg.bottom - 1 <= top <= seg.bottom + within_mm and x0 < seg.x1 and x1 > seg.x0:
             return x0, x1, top
     raise AssertionError(f"no rule under {seg.text!r}")
+
+
+def continued_lines(segs: list[Segment], left_mm: float, size: float = 14.0,
+                    gap_mm: float = 2.5) -> list[Segment]:
+    """Body lines followed by a line of the same paragraph: the next line starts
+    at the left margin and follows at one line's distance (a new paragraph adds
+    its 6 pt). These are the lines a justified paragraph brings to the right edge."""
+    segs = [s for s in segs if s.sizes == {size}]
+    return [a for a, b in zip(segs, segs[1:])
+            if abs(b.x0 - left_mm) < 0.5 and 0 < b.top - a.bottom < gap_mm
+            and a.x0 < left_mm + 13.5]
