@@ -4,6 +4,7 @@ calling the code under test: the tests compare the outputs against this."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import unicodedata
 from pathlib import Path
 
@@ -52,10 +53,14 @@ def date_line(data) -> str:
     return f"{place}, ngày {d.day:02d} tháng {month} năm {d.year}"
 
 
-def text_width_mm(text: str, size: float, bold=False, italic=False) -> float:
+@functools.lru_cache(maxsize=None)
+def _face(bold: bool, italic: bool):
     face = {(False, False): "Regular", (True, False): "Bold", (False, True): "Italic",
             (True, True): "BoldItalic"}[(bold, italic)]
     font = TTFont(FONT_DIR / f"LiberationSerif-{face}.ttf")
-    cmap, hmtx = font.getBestCmap(), font["hmtx"].metrics
-    units = font["head"].unitsPerEm
+    return font.getBestCmap(), font["hmtx"].metrics, font["head"].unitsPerEm
+
+
+def text_width_mm(text: str, size: float, bold=False, italic=False) -> float:
+    cmap, hmtx, units = _face(bool(bold), bool(italic))
     return sum(hmtx[cmap[ord(c)]][0] for c in nfc(text)) / units * size / MM
