@@ -122,14 +122,16 @@ TABLE_EXAMPLES = [p for p in EXAMPLES
                   if "bang:" in p.read_text("utf-8") or E.load(p)["loai"] == "bao-cao"]
 
 
-@pytest.fixture(params=TABLE_EXAMPLES, ids=example_id)
-def tables(request, built, referee):
+@pytest.fixture(params=[(p, who) for p in TABLE_EXAMPLES for who in ("vanban", "LibreOffice")],
+                ids=lambda param: f"{example_id(param[0])}-{param[1]}")
+def tables(request, built):
     """The DOCX data tables of an example, and the pages of its tables in vanban's
-    PDF and in LibreOffice's PDF of the DOCX."""
-    docx_path = output_for(built, request.param, ".docx")
-    document = docx.Document(str(docx_path))
-    return (_data_tables(document), {"vanban": _pdf_tables(docx_path.with_suffix(".pdf")),
-                                     "LibreOffice": _pdf_tables(referee[docx_path])})
+    PDF or in LibreOffice's PDF of the DOCX."""
+    path, who = request.param
+    docx_path = output_for(built, path, ".docx")
+    pdf_path = (docx_path.with_suffix(".pdf") if who == "vanban"
+                else request.getfixturevalue("referee")[docx_path])
+    return _data_tables(docx.Document(str(docx_path))), {who: _pdf_tables(pdf_path)}
 
 
 def _matching(docx_tables, pdf_table):
@@ -143,7 +145,7 @@ def _matching(docx_tables, pdf_table):
 
 def test_same_column_widths_in_docx_and_pdf(tables):
     docx_tables, pdfs = tables
-    assert docx_tables and pdfs["vanban"]
+    assert docx_tables and all(pdfs.values())
     for who, pages in pdfs.items():
         for page in pages:
             assert _matching(docx_tables, page) is not None, (who, page["page"], page["xs"])
@@ -254,21 +256,32 @@ def long_name_plan() -> str:
 
 @pytest.fixture(scope="module")
 def long_name(tmp_path_factory):
-    """A Hà Nội ward's plan (the name a batch over Hà Nội produces), its register
-    book, and LibreOffice's PDF of both DOCX files (one conversion)."""
+    """A Hà Nội ward's plan (the name a batch over Hà Nội produces), numbered, and
+    its register book."""
     root = tmp_path_factory.mktemp("long-name")
     ws = make_workspace(root, long_name_plan().replace("so: 5\n", "").replace(
         "ngay: 2025-11-25\n", ""))
+    checked = ws.run("check", "content")
+    assert checked.returncode == 0, checked.stderr
     numbered = ws.run("number", "content/xa/2023/kh.yaml", "--date", "2025-11-25")
     assert numbered.returncode == 0, numbered.stderr
     book = ws.run("register", "export", "--year", "2025", "--format", "docx")
     assert book.returncode == 0, book.stderr
     plan_docx = ws.path("output/xa/2023/kh.docx")
-    book_docx = next(ws.path("archive").rglob("*.docx"))
-    lo = libreoffice_pdfs([plan_docx, book_docx], root / "lo")
-    return {"stderr": numbered.stderr, "docx": plan_docx,
-            "pdf": plan_docx.with_suffix(".pdf"), "lo": lo[plan_docx],
-            "book": book_docx, "book_lo": lo[book_docx]}
+    return {"stderr": checked.stdout + checked.stderr + numbered.stderr, "docx": plan_docx,
+            "pdf": plan_docx.with_suffix(".pdf"), "book": next(ws.path("archive").rglob("*.docx")),
+            "root": root}
+
+
+@pytest.fixture(scope="module")
+def long_name_lo(long_name):
+    """LibreOffice's PDF of the plan's and the register book's DOCX (one conversion)."""
+    lo = libreoffice_pdfs([long_name["docx"], long_name["book"]], long_name["root"] / "lo")
+    return {"lo": lo[long_name["docx"]], "book_lo": lo[long_name["book"]]}
+
+
+def _pdf_of(request, long_name, who):
+    return long_name["pdf"] if who == "pdf" else request.getfixturevalue("long_name_lo")[who]
 
 
 def test_long_name_header_in_docx(long_name):
@@ -294,10 +307,10 @@ def test_no_warning_a_batch_clerk_cannot_act_on(long_name):
 
 
 @pytest.mark.parametrize("who", ["pdf", "lo"])
-def test_long_name_header_in_pdf(long_name, who):
+def test_long_name_header_in_pdf(request, long_name, who):
     """In vanban's PDF and in LibreOffice's: the agency name broken at its natural
     points inside its column, the date broken only after the place name's comma."""
-    with pdfplumber.open(long_name[who]) as pdf:
+    with pdfplumber.open(_pdf_of(request, long_name, who)) as pdf:
         segs = segments(pdf.pages[0])
     left = [s for s in segs if s.x1 < LEFT + AGENCY_COLUMN + 0.5 and s.bold and s.top < 45]
     assert [s.text for s in left] == ["ỦY BAN NHÂN DÂN", "PHƯỜNG VĂN MIẾU -", "QUỐC TỬ GIÁM"]
@@ -308,10 +321,10 @@ def test_long_name_header_in_pdf(long_name, who):
 
 
 @pytest.mark.parametrize("who", ["pdf", "lo"])
-def test_figure_and_unit_on_one_line(long_name, who):
+def test_figure_and_unit_on_one_line(request, long_name, who):
     """``120 ha`` and ``UBND xã`` each on one line, though a break between them is
     where the line would otherwise end."""
-    with pdfplumber.open(long_name[who]) as pdf:
+    with pdfplumber.open(_pdf_of(request, long_name, who)) as pdf:
         lines = [s.text for page in pdf.pages for s in segments(page)]
     assert any("120 ha" in line for line in lines), [l for l in lines if "120" in l]
     assert any(line.endswith("UBND xã;") for line in lines), \
@@ -323,13 +336,17 @@ def test_figure_and_unit_joined_in_docx(long_name):
     assert f"120{NBSP}ha" in text
 
 
-def test_register_book_keeps_the_number_whole(long_name):
-    """The first column of the register book holds ``01/KH-UBND`` on one line."""
+def test_register_book_column_holds_the_number(long_name):
+    """The first column of the register book is wider than ``01/KH-UBND``."""
     document = docx.Document(str(long_name["book"]))
     table = _data_tables(document)[-1]
     width = _grid_widths(table)[0]
     assert E.text_width_mm("01/KH-UBND", 13) + 2 * CELL_PADDING <= width
-    with pdfplumber.open(long_name["book_lo"]) as pdf:
+
+
+def test_register_book_keeps_the_number_whole(long_name_lo):
+    """Opened in a word processor, the register book shows ``01/KH-UBND`` on one line."""
+    with pdfplumber.open(long_name_lo["book_lo"]) as pdf:
         words = [w["text"] for page in pdf.pages for w in page.extract_words()]
     assert "01/KH-UBND" in words, [w for w in words if "KH" in w or "UBND" in w]
 
