@@ -262,16 +262,16 @@ def _typeset_agency(agency: list[Paragraph]) -> list[Paragraph]:
     (header_lines.py)."""
     if not agency:
         return agency
-    set_ = header_lines.agency([p.text for p in agency], style.HEADER_COLUMNS_MM[0])
-    if set_.lines == [p.text for p in agency]:
-        return [Paragraph(set_.role, p.runs) for p in agency]
-    return [Paragraph(set_.role, [Run(line)]) for line in set_.lines]
+    typeset = header_lines.agency([p.text for p in agency], style.HEADER_COLUMNS_MM[0])
+    if typeset.lines == [p.text for p in agency]:
+        return [Paragraph(typeset.role, p.runs) for p in agency]
+    return [Paragraph(typeset.role, [Run(line)]) for line in typeset.lines]
 
 
 def _typeset_date(date: Paragraph) -> Paragraph:
     """One line at 14 or 13 pt, or two lines broken after the place name's comma."""
-    set_ = header_lines.date(date.text, style.HEADER_COLUMNS_MM[1])
-    return Paragraph(set_.role, [Run("\n".join(set_.lines))])
+    typeset = header_lines.date(date.text, style.HEADER_COLUMNS_MM[1])
+    return Paragraph(typeset.role, [Run("\n".join(typeset.lines))])
 
 
 def _assemble(markup: str, tables: list[ModelTable], template: str, meta: Metadata,

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from . import style
 from .fonts import text_width_mm
 
-# Unit kinds that open a unit's name (Phụ lục II: "xã", "phường", "đặc khu"; and
-# the names of the time before 1 July 2025 in older documents).
+# Unit kinds that open a unit's name: "xã", "phường", "đặc khu" since 1 July 2025, and
+# the kinds of the time before it, which older documents keep.
 KINDS = ("ĐẶC KHU", "THỊ TRẤN", "THÀNH PHỐ", "THỊ XÃ", "PHƯỜNG", "XÃ", "TỈNH", "HUYỆN",
          "QUẬN")
 # What a break costs: the fewer and the more natural the breaks, the better.
