@@ -102,8 +102,7 @@ def quantity(value, unit: str, pad: bool = True) -> str:
     """A target value with its unit: ``100%``, ``550 lượt người``, ``02 xã``."""
     if unit == "%":
         return f"{number(value)}%"
-    # A no-break space: the figure and its unit are never split across lines.
-    return f"{count(value, pad)}\u00a0{unit}".strip()
+    return f"{count(value, pad)} {unit}".strip()
 
 
 def day(d) -> str:
