@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import re
 import unicodedata
 
 from jinja2 import TemplateError

@@ -17,7 +17,7 @@ import pytest
 from docx.oxml.ns import qn
 
 import expected as E
-from conftest import EXAMPLES, example_id, libreoffice_pdfs, output_for, run_vanban
+from conftest import EXAMPLES, example_id, libreoffice_pdfs, output_for
 from helpers_ws import PLAN, make_workspace
 from pdfview import MM, continued_lines, segments
 
