@@ -122,3 +122,13 @@ def test_libreoffice_justifies_the_body_too(built, referee):
     for name, _, theirs in _pairs(built, referee):
         total, ragged, lines = _justified_share(theirs)
         assert total and ragged <= 0.02 * total, (name, total, lines[:5])
+
+
+def test_libreoffice_sets_the_metric_compatible_face(built, referee):
+    """The referee lays out with Liberation Serif where the DOCX names Times New
+    Roman (the same advance widths), so its line breaks are a word processor's."""
+    for name, _, theirs in _pairs(built, referee):
+        with pdfplumber.open(theirs) as pdf:
+            fonts = {c["fontname"].split("+")[-1] for page in pdf.pages for c in page.chars}
+        assert fonts and all(f.replace("-", "").startswith("LiberationSerif") for f in fonts), \
+            (name, fonts)
