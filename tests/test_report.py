@@ -771,6 +771,23 @@ def test_rich_kinh_gui_list(rich):
     check_recipients(data, document)
 
 
+def test_rich_evaluation_words_stay_together(rich):
+    """The table's evaluation column is wide enough for ``Không đạt`` on one line
+    (it wrapped as ``Không``/``đạt``), as its headers are for ``Kế hoạch``."""
+    _, _, pdf_path, _ = rich
+    with pdfplumber.open(str(pdf_path)) as pdf:
+        words = [w for page in pdf.pages for w in page.extract_words()]
+    pairs = [(a, b) for a, b in zip(words, words[1:]) if a["text"] == "Không"]
+    assert pairs, "no 'Không đạt' in the table"
+    for a, b in pairs:
+        assert b["text"] == "đạt" and abs(a["top"] - b["top"]) < 1, (a["text"], b["text"])
+    for header in ("Kế hoạch", "Thực hiện", "Đánh giá"):
+        first, second = header.split()
+        found = [(a, b) for a, b in zip(words, words[1:])
+                 if a["text"] == first and b["text"] == second]
+        assert found and all(abs(a["top"] - b["top"]) < 1 for a, b in found), header
+
+
 def test_rich_no_data_is_a_warning(rich):
     *_, result = rich
     lines = [l for l in result.stderr.splitlines() if "CT09" in l]
