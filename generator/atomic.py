@@ -20,12 +20,54 @@ def _umask() -> int:
     return mask
 
 
+PART = ".part"
+
+
 def temp_beside(target: Path) -> Path:
-    """A new empty ``.<name>.<random>.part`` file in the target's folder."""
+    """A new empty ``.<name>.<pid>.<random>.part`` file in the target's folder. The
+    writer's process id in the name tells whether the file is abandoned: see
+    :func:`abandoned`. (The name is cut so the whole stays within 255 bytes.)"""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    name = target.name.encode()[:150].decode(errors="ignore")
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.{os.getpid()}.", suffix=PART,
+                               dir=target.parent)
     os.close(fd)
     return Path(tmp)
+
+
+def writer_pid(part: Path) -> int | None:
+    """The process that made a ``.part`` file (None for a name we did not make)."""
+    pieces = part.name[: -len(PART)].split(".")
+    if len(pieces) >= 3 and pieces[-2].isdigit():
+        return int(pieces[-2])
+    return None
+
+
+def abandoned(part: Path) -> bool:
+    """A ``.part`` file whose writer is gone (or unknown, from an older vanban):
+    nobody will finish or remove it, so it may be deleted."""
+    pid = writer_pid(part)
+    if pid is None or pid == os.getpid():
+        return pid is None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, someone else's
+    return False
+
+
+def remove_abandoned(folder: Path) -> list[Path]:
+    """Delete the ``.part`` files under ``folder`` that their writer left behind
+    (killed mid-write); another living writer's files are left alone."""
+    found = []
+    if Path(folder).is_dir():
+        for part in Path(folder).rglob(f".*{PART}"):
+            if abandoned(part):
+                part.unlink(missing_ok=True)
+                found.append(part)
+    return found
 
 
 def publish(tmp: Path, target: Path, mode: int | None = None, overwrite: bool = True) -> None:
@@ -53,3 +95,39 @@ def replacing(target: Path, mode: int | None = None, overwrite: bool = True):
         publish(tmp, target, mode, overwrite)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+LOCK_NAME = ".vanban.lock"
+LOCK_WAIT_SECONDS = 600
+
+
+class Busy(Exception):
+    """Another vanban kept the folder's lock for longer than we wait."""
+
+
+@contextmanager
+def exclusive(folder: Path, on_wait=None):
+    """One writer per output folder at a time: hold ``<folder>/.vanban.lock`` (an
+    OS file lock, released even when the holder is killed). If another process
+    holds it, ``on_wait()`` is called once and we wait for it, at most
+    LOCK_WAIT_SECONDS, then raise Busy. Under the lock, ``.part`` files whose
+    writer is gone are removed (they can belong to nobody still writing)."""
+    from filelock import FileLock, Timeout
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(folder / LOCK_NAME))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if on_wait is not None:
+            on_wait()
+        try:
+            lock.acquire(timeout=LOCK_WAIT_SECONDS)
+        except Timeout:
+            raise Busy(str(folder)) from None
+    try:
+        remove_abandoned(folder)
+        yield
+    finally:
+        lock.release()

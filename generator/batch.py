@@ -20,6 +20,7 @@ from pathlib import Path
 from . import encoding, source, suggest, vnformat
 from .errors import Collector, ContentError, Problem, display_path
 from .fields import negative_message
+from .limits import MAX_NAME_BYTES, MAX_NAME_CHARS, MAX_TABLE_BYTES, MAX_TABLE_ROWS
 
 SPEC_KEYS = {"bang", "xa_cua_tinh", "ten_tep"}
 LIST_FIELDS = {"noi_nhan", "can_cu", "kinh_gui", "ten"}
@@ -71,9 +72,24 @@ def rows(doc_path: Path, spec: dict, src: source.Source) -> list[Row]:
     if not path.is_file():
         raise BatchError([Problem(where, src.line(("cho_moi", "bang")), "cho_moi.bang",
                                   f"không tìm thấy bảng {display_path(path)}")])
-    if path.suffix.lower() == ".xlsx":
-        return _xlsx(path)
-    return _csv(path)
+    table_line = src.line(("cho_moi", "bang"))
+    if path.stat().st_size > MAX_TABLE_BYTES:
+        raise BatchError([Problem(where, table_line, "cho_moi.bang",
+                                  f"bảng {display_path(path)} lớn quá "
+                                  f"{MAX_TABLE_BYTES // 2**20} MB")])
+    try:
+        found = _xlsx(path) if path.suffix.lower() == ".xlsx" else _csv(path)
+    except BatchError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever the file holds, it is this batch's problem
+        raise BatchError([Problem(where, table_line, "cho_moi.bang",
+                                  f"không đọc được bảng {display_path(path)} "
+                                  f"({type(exc).__name__}: {exc}); hãy lưu bảng dạng CSV "
+                                  "mã UTF-8 hoặc XLSX của Excel")]) from None
+    if len(found) > MAX_TABLE_ROWS:
+        raise BatchError([Problem(where, table_line, "cho_moi.bang",
+                                  f"bảng có {len(found)} dòng, quá giới hạn {MAX_TABLE_ROWS}")])
+    return found
 
 
 def _clean(value) -> str:
@@ -191,6 +207,9 @@ def output_name(spec: dict, row: Row) -> str:
     if not name:
         raise BatchError([Problem(row.table, row.number, "cho_moi.ten_tep",
                                   "tên tệp kết quả của dòng này rỗng")])
+    if len(name) > MAX_NAME_CHARS or len(name.encode()) > MAX_NAME_BYTES:
+        raise BatchError([Problem(row.table, row.number, "cho_moi.ten_tep",
+                                  f"tên tệp kết quả dài quá {MAX_NAME_CHARS} ký tự")])
     return name
 
 
@@ -254,6 +273,11 @@ def apply(src: source.Source, row: Row, agency_of,
 
         def fail(message):
             col.problems.append(Problem(row.table, row.number, column, message))
+
+        bad = source.forbidden_char(value) if isinstance(value, str) else None
+        if bad:
+            fail(f"ô có ký tự không được phép (U+{ord(bad):04X}); hãy xóa ký tự này")
+            continue
 
         if not rest:
             if column in ROW_FIELDS:

@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import threading
 import time
+import unicodedata
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import atomic, workspace
+from . import atomic, faults, workspace
 from .errors import ContentError, Problem, display_path
 from .inputs import Hasher, key_of, unit_inputs
 from .batch import Unit, units_of
 
 MANIFEST = ".vanban-build.json"
-MANIFEST_VERSION = 2
+MANIFEST_VERSION = 3  # 3: references record ten_tep (who writes which output)
 
 
 @dataclass
@@ -74,27 +77,115 @@ def plan(paths: list[Path], out_dir: Path, formats, force: bool, manifest: dict,
     """Decide what to rebuild. Returns the jobs and the ids of every current unit."""
     hasher = Hasher(manifest.setdefault("references", {}))
     jobs, current = [], set()
+    owners = Owners(out_dir, manifest)
     for path in workspace.find_documents(paths):
+        resolved = str(Path(path).resolve())
         try:
             # Only a batch file needs reading to know its units; a plain file's
             # references come from the manifest while its bytes are unchanged.
-            units = units_of(path) if hasher.references(path)["batch"] else [Unit(Path(path))]
-        except ContentError as exc:
-            outcome.failed[str(Path(path).resolve())] = exc.problems
-            current.update(i for i in manifest["units"]
-                           if i.split("#")[0] == str(Path(path).resolve()))
+            refs = hasher.references(path)
+            units = units_of(path) if refs["batch"] else [Unit(Path(path))]
+            planned = [(unit, unit_inputs(unit, formats, hasher)) for unit in units]
+        except Exception as exc:  # noqa: BLE001 - any failure is this file's, the rest go on
+            outcome.failed[resolved] = problems_of(exc, path)
+            current.update(i for i in manifest["units"] if i.split("#")[0] == resolved)
             continue
-        for unit in units:
+        for unit, inputs in planned:
             uid = unit_id(unit)
             current.add(uid)
-            inputs = unit_inputs(unit, formats, hasher)
+            owners.claim(uid, unit, refs)
             key = key_of(inputs)
             reasons = _reasons(manifest["units"].get(uid), inputs, key, out_dir, force)
             if reasons:
                 jobs.append(Job(unit, uid, key, inputs, reasons))
             else:
                 outcome.unchanged.append(uid)
+    for uid, problem in owners.collisions().items():
+        outcome.failed[uid] = [problem]
+    jobs = [job for job in jobs if job.id not in outcome.failed]
+    outcome.unchanged = [uid for uid in outcome.unchanged if uid not in outcome.failed]
     return jobs, current
+
+
+def problems_of(exc: BaseException, path) -> list[Problem]:
+    """Any exception met while handling one document, as that document's problems:
+    a ContentError already says file, line and field; anything else says the file."""
+    from jinja2 import TemplateError
+
+    if isinstance(exc, ContentError):
+        return exc.problems
+    if isinstance(exc, TemplateError):
+        from .templates import template_problem
+        return [template_problem(exc, display_path(Path(path)))]
+    if isinstance(exc, MemoryError):
+        message = "không đủ bộ nhớ để dựng văn bản này; hãy kiểm tra các tệp nó dùng"
+    elif isinstance(exc, RecursionError):
+        message = "các tệp dựa vào nhau thành vòng hoặc lồng nhau quá sâu"
+    elif isinstance(exc, OSError):
+        message = f"không ghi hoặc đọc được tệp ({exc.strerror or exc}: {exc.filename or ''})"
+    else:
+        message = f"không dựng được văn bản ({type(exc).__name__}: {exc})"
+    return [Problem(display_path(Path(path)), None, None,
+                    message + "; hãy sửa tệp, hoặc báo nhóm phát triển kèm tệp này")]
+
+
+def _fold(relative: str) -> str:
+    """Two output names that are one file on Windows or macOS: same letters
+    whatever their case, same Unicode normalisation."""
+    return unicodedata.normalize("NFC", relative).casefold()
+
+
+class Owners:
+    """Which unit writes which output. Two units that would write the same file
+    (case-insensitively) are both refused, each message naming the other; so is a
+    unit taking a file the manifest gives to another source that still exists."""
+
+    def __init__(self, out_dir: Path, manifest: dict):
+        self.out_dir = Path(out_dir).resolve()
+        self.manifest = manifest
+        # folded output stem -> [(uid, file, line)] of the units that would write it
+        self.claims: dict[str, list[tuple[str, str, int | None]]] = {}
+
+    def claim(self, uid: str, unit: Unit, refs: dict) -> None:
+        name = unit.name if unit.row is not None else refs.get("ten_tep")
+        try:
+            stem = workspace.output_stem(unit.path, self.out_dir, name,
+                                         batch=unit.row is not None)
+        except workspace.UnsafeOutputPath:
+            return  # the render says why, with the line of ten_tep
+        if unit.row is not None:
+            where = (unit.row.table, unit.row.number)
+        else:
+            where = (display_path(unit.path), refs.get("ten_tep_line") if name else None)
+        key = _fold(str(stem.relative_to(self.out_dir)))
+        self.claims.setdefault(key, []).append((uid, *where))
+
+    def _recorded(self) -> dict[str, tuple[str, str, None]]:
+        """Stems the manifest gives to units not planned now whose file still exists."""
+        planned = {claim[0] for claims in self.claims.values() for claim in claims}
+        out = {}
+        for uid, entry in self.manifest["units"].items():
+            if uid in planned or not Path(uid.split("#")[0]).is_file():
+                continue
+            for output in entry.get("outputs", []):
+                out[_fold(str(Path(output).with_suffix("")))] = (uid, describe(uid), None)
+        return out
+
+    def collisions(self) -> dict[str, Problem]:
+        recorded = self._recorded()
+        found = {}
+        for key, claims in self.claims.items():
+            everyone = claims + ([recorded[key]] if key in recorded else [])
+            if len(everyone) < 2:
+                continue
+            for uid, file, line in claims:
+                others = "; ".join(f"{f}:{n}" if n else f
+                                   for u, f, n in everyone if u != uid)
+                found[uid] = Problem(file, line, "ten_tep",
+                                     f"tệp kết quả '{key}' (.docx, .pdf) trùng với tệp kết quả "
+                                     f"của {others}: hai văn bản sẽ ghi đè lên nhau; hãy đặt "
+                                     "ten_tep khác cho một trong hai")
+        return found
 
 
 def _reasons(entry: dict | None, inputs: dict, key: str, out_dir: Path, force: bool):
@@ -124,14 +215,43 @@ def _work(unit: Unit, out_dir: str, formats) -> dict:
 
     try:
         outputs, warnings, doc = render_unit(unit, Path(out_dir), formats)
-    except ContentError as exc:
-        return {"ok": False, "problems": exc.problems}
-    plan_ = getattr(doc, "ke_hoach", None) or doc
-    targets = {t.ma: str(t.gia_tri) for t in plan_.targets()} \
-        if hasattr(plan_, "targets") else {}
-    return {"ok": True, "outputs": [str(Path(o).relative_to(Path(out_dir).resolve()))
-                                    for o in outputs],
-            "warnings": warnings, "targets": targets}
+        plan_ = getattr(doc, "ke_hoach", None) or doc
+        targets = {t.ma: str(t.gia_tri) for t in plan_.targets()} \
+            if hasattr(plan_, "targets") else {}
+        return {"ok": True, "outputs": [str(Path(o).relative_to(Path(out_dir).resolve()))
+                                        for o in outputs],
+                "warnings": warnings, "targets": targets}
+    except Exception as exc:  # noqa: BLE001 - any failure is this document's alone
+        where = unit.row.table if unit.row is not None else unit.path
+        problems = problems_of(exc, where)
+        if unit.row is not None and not isinstance(exc, ContentError):
+            problems = [Problem(p.file, p.line or unit.row.number, p.field, p.message)
+                        for p in problems]
+        return {"ok": False, "problems": problems}
+
+
+def _worker_start(parent: int) -> None:
+    """In each worker: die with the parent. The kernel sends SIGKILL when the
+    parent dies (Linux); a thread watching the parent's id does it elsewhere, and
+    also covers a parent that died before this ran. Ctrl-C goes to the parent,
+    which stops the build; a worker finishes the document it is writing."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def run(jobs: list[Job], out_dir: Path, formats, workers: int, manifest: dict,
@@ -172,23 +292,48 @@ def run(jobs: list[Job], out_dir: Path, formats, workers: int, manifest: dict,
             for job in jobs:
                 record(job, _work(job.unit, str(out_dir), formats))
             return
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            pending = {pool.submit(_work, job.unit, str(out_dir), formats): job for job in jobs}
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_start,
+                                   initargs=(os.getpid(),))
+        try:
+            pending = {pool.submit(_work, job.unit, str(out_dir), formats): job
+                       for job in jobs}
+            faults.hold("submitted")
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
-                    record(pending.pop(future), future.result())
+                    job = pending.pop(future)
+                    try:
+                        result = future.result()
+                    except Exception as exc:  # noqa: BLE001 - a worker died: this job failed
+                        result = {"ok": False, "problems": [Problem(
+                            job.unit.label, None, None,
+                            "tiến trình dựng văn bản này bị dừng bất thường "
+                            f"({type(exc).__name__}); hãy dựng lại")]}
+                    record(job, result)
+        finally:
+            # Interrupted: queued documents are dropped, the ones being written
+            # finish (their files are complete or absent).
+            pool.shutdown(wait=True, cancel_futures=True)
     finally:
+        faults.hold("saving")
         save_manifest(out_dir, manifest)
+        atomic.remove_abandoned(out_dir)  # a worker killed mid-write left its .part
 
 
-def remove_leftovers(out_dir: Path) -> list[Path]:
-    """Temporary ``.<name>.….part`` files left by a killed run: never a result,
-    always ours (atomic.py names them so), safe to delete."""
-    found = list(Path(out_dir).rglob(".*.part")) if Path(out_dir).is_dir() else []
-    for path in found:
-        path.unlink(missing_ok=True)
-    return found
+def output_collisions(paths: list[Path]) -> list[Problem]:
+    """For ``vanban check``: documents among ``paths`` that would write the same
+    output. (A file that cannot be read is reported by its own check.)"""
+    hasher = Hasher()
+    owners = Owners(Path("output"), {"units": {}})
+    for path in paths:
+        try:
+            refs = hasher.references(path)
+            units = units_of(path) if refs["batch"] else [Unit(Path(path))]
+        except Exception:  # noqa: BLE001 - reported by the file's own check
+            continue
+        for unit in units:
+            owners.claim(unit_id(unit), unit, refs)
+    return list(owners.collisions().values())
 
 
 def remove_stale(out_dir: Path, manifest: dict, current: set[str], scope: list[Path],
@@ -196,6 +341,11 @@ def remove_stale(out_dir: Path, manifest: dict, current: set[str], scope: list[P
     """Delete what the build made for units that no longer exist (a deleted file,
     a removed batch row) — only files recorded in the manifest, only in scope."""
     roots = [str(Path(p).resolve()) for p in scope]
+
+    def kept_by_others(uid: str) -> set[str]:
+        return {_fold(o) for other, entry in manifest["units"].items() if other != uid
+                for o in entry.get("outputs", [])}
+
     for uid in list(manifest["units"]):
         source = uid.split("#")[0]
         in_scope = any(source == r or source.startswith(r.rstrip(os.sep) + os.sep)
@@ -205,7 +355,10 @@ def remove_stale(out_dir: Path, manifest: dict, current: set[str], scope: list[P
         outcome.removed.append(uid)
         if dry_run:
             continue
+        shared = kept_by_others(uid)
         for output in manifest["units"][uid]["outputs"]:
+            if _fold(output) in shared:
+                continue  # another document's file now (it took the name over)
             target = (out_dir / output).resolve()
             if Path(out_dir).resolve() in target.parents:
                 target.unlink(missing_ok=True)

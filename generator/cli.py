@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
-from . import __version__, workspace
+from . import __version__, atomic, workspace
 from .errors import ContentError, display_path
 from .validate import check as check_file
 from .writer import FORMATS, render_file
@@ -44,6 +46,30 @@ def _documents(paths) -> list[Path]:
     return found
 
 
+def _stop_on_sigterm() -> None:
+    """SIGTERM (a shutdown, ``kill``) stops like Ctrl-C: temporary files are
+    removed and the manifest saved on the way out, instead of dying mid-write."""
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, stop)
+
+
+@contextmanager
+def _output_folder(out: Path):
+    """Hold the output folder for this command (one writer at a time)."""
+    def waiting():
+        click.echo(f"Thư mục kết quả {display_path(out)} đang được một lệnh vanban khác ghi; "
+                   "đang chờ lệnh đó xong…", err=True)
+    try:
+        with atomic.exclusive(out, on_wait=waiting):
+            yield
+    except atomic.Busy:
+        click.echo(f"Thư mục kết quả {display_path(out)} vẫn đang được một lệnh vanban khác "
+                   f"ghi sau {atomic.LOCK_WAIT_SECONDS} giây; hãy chạy lại khi lệnh đó xong.",
+                   err=True)
+        sys.exit(1)
+
+
 @click.group(cls=Group, context_settings=CONTEXT)
 @click.version_option(__version__, "--version", "-V", prog_name="vanban",
                       message="%(prog)s %(version)s", help="In phiên bản và thoát.")
@@ -64,20 +90,29 @@ def render(files, out_dir, formats) -> None:
     Kết quả nằm ở <OUTPUT>/<đường dẫn dưới content/>/<tên>.docx và .pdf.
     Tệp có lỗi không được ghi; tệp cũ (nếu có) giữ nguyên.
     """
+    from .build import problems_of
+
     failed = 0
-    for path in _documents(files):
-        try:
-            outputs, warnings = render_file(path, Path(out_dir), formats)
-        except ContentError as exc:
-            failed += 1
-            say(exc.problems)
-            continue
-        for warning in dict.fromkeys(str(w) for w in warnings):
-            click.echo(warning, err=True)
-        click.echo(f"{display_path(path)} → " + ", ".join(display_path(o) for o in outputs))
+    documents = _documents(files)
+    _stop_on_sigterm()
+    with _output_folder(Path(out_dir)):
+        for path in documents:
+            try:
+                outputs, warnings = render_file(path, Path(out_dir), formats)
+            except Exception as exc:  # noqa: BLE001 - one file's failure, the rest go on
+                failed += 1
+                say(problems_of(exc, path))
+                continue
+            _said(path, outputs, warnings)
     if failed:
         click.echo(f"{failed} tệp có lỗi, không được dựng.", err=True)
         sys.exit(1)
+
+
+def _said(path, outputs, warnings) -> None:
+    for warning in dict.fromkeys(str(w) for w in warnings):
+        click.echo(warning, err=True)
+    click.echo(f"{display_path(path)} → " + ", ".join(display_path(o) for o in outputs))
 
 
 @main.command(context_settings=CONTEXT)
@@ -87,12 +122,20 @@ def check(paths) -> None:
 
     Thoát với mã 1 nếu có lỗi, 0 nếu không (cảnh báo không tính là lỗi).
     """
+    from .build import output_collisions, problems_of
+
     errors = 0
     documents = _documents(paths)
     for path in documents:
-        problems = check_file(path)
+        try:
+            problems = check_file(path)
+        except Exception as exc:  # noqa: BLE001 - one file's failure, the rest are checked
+            problems = problems_of(exc, path)
         say(problems)
         errors += sum(1 for p in problems if not p.warning)
+    collisions = output_collisions(documents)
+    say(collisions)
+    errors += len(collisions)
     if errors:
         click.echo(f"Có {errors} lỗi.", err=True)
         sys.exit(1)
@@ -123,6 +166,16 @@ def build(path, out_dir, jobs, force, explain, dry_run, formats) -> None:
         click.echo(f"{path}: không tìm thấy tệp hoặc thư mục", err=True)
         sys.exit(1)
     out = Path(out_dir)
+    if dry_run:
+        _build(builder, path, out, jobs, force, explain, dry_run, formats)
+        return
+    _stop_on_sigterm()
+    with _output_folder(out):
+        _build(builder, path, out, jobs, force, explain, dry_run, formats)
+
+
+def _build(builder, path, out, jobs, force, explain, dry_run, formats) -> None:
+    """The build itself; for ``dry_run`` nothing is written."""
     manifest = builder.load_manifest(out)
     outcome = builder.Outcome()
     todo, current = builder.plan([Path(path)], out, formats, force, manifest, outcome)
@@ -137,7 +190,6 @@ def build(path, out_dir, jobs, force, explain, dry_run, formats) -> None:
         click.echo(f"Sẽ dựng {len(todo)}, không đổi {len(outcome.unchanged)}, "
                    f"xóa {len(outcome.removed)}.")
         return
-    builder.remove_leftovers(out)
     workers = jobs or os.cpu_count() or 1
     if sys.stdout.isatty() and todo:
         with click.progressbar(length=len(todo), label="Đang dựng") as bar:

@@ -12,15 +12,13 @@ import dataclasses
 import datetime
 import unicodedata
 
-from jinja2 import TemplateError
-
 from . import header_lines, marks, style, table_layout, ties, vnformat, workspace
 from .errors import ContentError, Problem, display_path
 from .fonts import text_width_mm
 from .model import Document
 from .model import Table as ModelTable
 from .report import results_table
-from .templates import environment, template_problem
+from .templates import DATA, environment, template_problem
 from .tree import (DocumentTree, Grid, Metadata, Paragraph, Part, Rule, Run, Table,
                    TableRow)
 
@@ -90,8 +88,8 @@ def render_markup(doc: Document, env=None) -> tuple[str, list[ModelTable]]:
 def _render(env, template: str, values: dict, what: str,
             tables: _Tables) -> tuple[str, list[ModelTable]]:
     try:
-        markup = env.get_template(template).render(values)
-    except TemplateError as exc:
+        markup = env.render(env.get_template(template), values)
+    except Exception as exc:  # noqa: BLE001 - any failure of a template is the document's
         raise ContentError([template_problem(exc, what)]) from None
     return unicodedata.normalize("NFC", markup), tables.items
 
@@ -100,13 +98,18 @@ def _render(env, template: str, values: dict, what: str,
 
 def parse_lines(markup: str) -> list[tuple[str, str]]:
     """``@role text`` lines → (role, text). A line without ``@`` continues the
-    previous paragraph, so templates may wrap long sentences."""
+    previous paragraph, so templates may wrap long sentences.
+
+    Only an ``@`` the template wrote starts a paragraph: a substituted value begins
+    with the DATA mark (templates.py) and holds no line break, so a value is never
+    a role, a heading or a signature line, whatever it contains."""
     items: list[list[str]] = []
     for raw in markup.split("\n"):
-        line = raw.strip()
+        written_role = raw.lstrip().startswith("@")
+        line = raw.replace(DATA, "").strip()
         if not line:
             continue
-        if line.startswith("@"):
+        if written_role:
             role, _, text = line[1:].partition(" ")
             items.append([role, text])
         elif items:

@@ -15,6 +15,7 @@ from . import suggest, vnformat
 from .errors import Collector
 from .model import Block, Heading
 from .source import NumberText, Source
+from .limits import MAX_NUMBER
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -107,7 +108,8 @@ class Fields:
             return None
         return text
 
-    def integer(self, key: str, required: bool = False, minimum: int | None = None):
+    def integer(self, key: str, required: bool = False, minimum: int | None = None,
+                maximum: int = MAX_NUMBER - 1):
         value = self._get(key, required)
         if value is None:
             return None
@@ -122,6 +124,9 @@ class Fields:
         if minimum is not None and value < minimum:
             self.error(key, f"phải lớn hơn hoặc bằng {minimum}")
             return None
+        if value > maximum:
+            self.error(key, f"phải nhỏ hơn hoặc bằng {maximum}")
+            return None
         return value
 
     def number(self, key: str, required: bool = False) -> Decimal | None:
@@ -133,10 +138,15 @@ class Fields:
             return None
         try:
             # Vietnamese notation wherever a number is written: 12.500 is 12500.
-            return vnformat.parse_number(value)
+            number = vnformat.parse_number(value)
         except vnformat.NotANumber as exc:
             self.error(key, str(exc))
             return None
+        if not number.is_finite() or abs(number) >= MAX_NUMBER:
+            self.error(key, f"{value!s} không dùng được: số phải nhỏ hơn 10^15 "
+                       "(1.000.000.000.000.000)")
+            return None
+        return number
 
     def date(self, key: str, required: bool = False) -> dt.date | None:
         value = self._get(key, required)

@@ -14,6 +14,8 @@ import hashlib
 import json
 from pathlib import Path
 
+from jinja2 import TemplateNotFound
+
 from . import __version__, batch, source, templates, workspace
 from .errors import Collector
 from .fonts import FONT_DIR
@@ -54,7 +56,11 @@ class Hasher:
                 "files": files, "batch": spec is not None,
                 "xa": bool(spec and spec.get("xa_cua_tinh")),
                 # An inline agency mapping reads no _co-quan.yaml.
-                "agencies": not isinstance(data.get("co_quan"), dict)}
+                "agencies": not isinstance(data.get("co_quan"), dict),
+                # The output name, so the build knows who writes which file.
+                "ten_tep": str(data["ten_tep"]).strip()
+                if isinstance(data.get("ten_tep"), (str, int)) else None,
+                "ten_tep_line": src.line(("ten_tep",)) if "ten_tep" in data else None}
         self.known[digest] = refs
         return refs
 
@@ -66,7 +72,7 @@ class Hasher:
             name = f"{loai}.j2" if loai in ("ke-hoach", "bao-cao") else "ke-hoach.j2"
             try:
                 self.template_cache[key] = templates.template_files(env, name)
-            except Exception:  # a missing template is reported by the render itself
+            except TemplateNotFound:  # the render names the missing template
                 self.template_cache[key] = []
         return self.template_cache[key]
 

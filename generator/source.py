@@ -22,6 +22,7 @@ from ruamel.yaml.reader import ReaderError
 
 from . import encoding, yamltext
 from .errors import Collector
+from .limits import MAX_DEPTH, MAX_NODES, MAX_YAML_BYTES
 
 PathKey = tuple  # ("chi_tieu", 2, "gia_tri")
 
@@ -81,21 +82,49 @@ def _explain_yaml_error(exc: MarkedYAMLError, text: str) -> tuple:
     return yamltext.explain(exc, text)
 
 
-def _plain(node: Any, path: PathKey, lines: dict, col: Collector) -> Any:
-    """Copy a ruamel node to plain Python, NFC-normalising text, noting lines."""
+class _TooBig(Exception):
+    def __init__(self, message: str, path: PathKey):
+        self.message, self.path = message, path
+
+
+def forbidden_char(text: str) -> str | None:
+    """The first character no document may hold: a control character other than
+    line feed and tab, a lone surrogate, or a noncharacter (U+FDD0…U+FDEF, U+xFFFE,
+    U+xFFFF: vanban uses one internally, and DOCX cannot hold them)."""
+    for ch in text:
+        code = ord(ch)
+        if (unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\n\t") \
+                or 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE:
+            return ch
+    return None
+
+
+def _plain(node: Any, path: PathKey, lines: dict, col: Collector,
+           count: list | None = None) -> Any:
+    """Copy a ruamel node to plain Python, NFC-normalising text, noting lines.
+    An alias (``*a``) is copied wherever it is used, so the values are counted
+    (MAX_NODES) and the depth bounded (MAX_DEPTH): a few lines cannot expand
+    into gigabytes."""
+    count = count if count is not None else [0]
+    count[0] += 1
+    if count[0] > MAX_NODES:
+        raise _TooBig(f"tệp có quá nhiều giá trị (quá {MAX_NODES:,}, tính cả các lần dùng "
+                      "bí danh *); hãy bỏ bí danh lồng nhau".replace(",", "."), path)
+    if len(path) > MAX_DEPTH:
+        raise _TooBig(f"các mục lồng nhau quá sâu (quá {MAX_DEPTH} cấp)", path)
     if isinstance(node, dict):
         out = {}
         for key, value in node.items():
             line = node.lc.key(key)[0] + 1
             key = unicodedata.normalize("NFC", str(key))
             lines[path + (key,)] = line
-            out[key] = _plain(value, path + (key,), lines, col)
+            out[key] = _plain(value, path + (key,), lines, col, count)
         return out
     if isinstance(node, list):
         out = []
         for index, value in enumerate(node):
             lines[path + (index,)] = node.lc.item(index)[0] + 1
-            out.append(_plain(value, path + (index,), lines, col))
+            out.append(_plain(value, path + (index,), lines, col, count))
         return out
     anchor = getattr(getattr(node, "anchor", None), "value", None)
     if anchor and not isinstance(node, (dict, list)):
@@ -108,12 +137,12 @@ def _plain(node: Any, path: PathKey, lines: dict, col: Collector) -> Any:
         return NumberText(node.strip())
     if isinstance(node, str):
         text = unicodedata.normalize("NFC", str(node))
-        bad = [ch for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\t"]
+        bad = forbidden_char(text)
         if bad:
             field_name = ".".join(str(p) for p in path) or None
             col.error(
                 lines.get(path), field_name,
-                f"có ký tự điều khiển không được phép (U+{ord(bad[0]):04X}); "
+                f"có ký tự điều khiển không được phép (U+{ord(bad):04X}); "
                 "hãy xóa ký tự này",
             )
         # compose.py reads one paragraph per template line, so a line break
@@ -144,6 +173,10 @@ def load(path: Path, col: Collector) -> Source | None:
     its base plan and agencies once, not once per row. Callers must not mutate
     the returned data (batch.apply copies before overriding)."""
     try:
+        if Path(path).stat().st_size > MAX_YAML_BYTES:
+            col.error(None, None, f"tệp lớn quá {MAX_YAML_BYTES // 2**20} MB; một văn bản "
+                      "chỉ cần vài chục KB, hãy kiểm tra lại tệp")
+            return None
         raw = Path(path).read_bytes()
     except OSError as exc:
         col.error(None, None, f"không đọc được tệp ({exc.strerror})")
@@ -189,6 +222,16 @@ def _parse(path: Path, raw: bytes, col: Collector) -> Source | None:
     except YAMLError as exc:  # unmarked parser errors are rare; keep the message
         col.error(None, None, f"lỗi cú pháp YAML ({exc})")
         return None
+    except RecursionError:  # the YAML library builds nested values recursively
+        col.error(None, None, f"các mục lồng nhau quá sâu (quá {MAX_DEPTH} cấp)")
+        return None
     lines: dict[PathKey, int] = {(): 1}
-    plain = _plain(data, (), lines, col)
+    try:
+        plain = _plain(data, (), lines, col)
+    except _TooBig as exc:
+        key = exc.path
+        while key and key not in lines:
+            key = key[:-1]
+        col.error(lines.get(key), ".".join(str(p) for p in exc.path[:3]) or None, exc.message)
+        return None
     return Source(Path(path), plain, lines)

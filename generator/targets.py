@@ -1,9 +1,9 @@
 """Target sentences (``cau``): clerk-written Jinja strings, run in a sandbox.
 
 A ``cau`` may compute with other targets (``{{ CT01 + CT02 }}``) so the sentence
-stays right when a number changes. It is untrusted text, so it runs in Jinja's
-SandboxedEnvironment: no attribute starting with ``_``, no Python internals, and an
-unknown name is an error rather than an empty string.
+stays right when a number changes. It is untrusted text, so it runs in the limited
+sandbox of sandbox.py: no attribute starting with ``_``, no Python internals, limits
+on size, loops and time, and an unknown name is an error rather than an empty string.
 """
 
 from __future__ import annotations
@@ -13,21 +13,25 @@ from functools import lru_cache
 from decimal import Decimal
 
 from jinja2 import StrictUndefined, TemplateError, UndefinedError
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SecurityError
 
 from . import suggest, vnformat
+from .limits import MAX_NUMBER
 from .model import Target
+from .sandbox import LimitedSandbox, TemplateLimit
 
 
 @lru_cache(maxsize=2)
-def _environment(pad: bool) -> SandboxedEnvironment:
+def _environment(pad: bool) -> LimitedSandbox:
     def finalize(value):
         # Numbers computed in a sentence print the Vietnamese way (1.250.000, 02).
         if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+            if not abs(value) < MAX_NUMBER:  # also catches inf and nan
+                raise TemplateLimit(f"số tính ra quá lớn (từ 10^15 trở lên): {value:.3g}")
             return vnformat.count(value, pad)
         return value
 
-    env = SandboxedEnvironment(undefined=StrictUndefined, finalize=finalize,
+    env = LimitedSandbox(undefined=StrictUndefined, finalize=finalize,
                                autoescape=False, keep_trailing_newline=False)
     env.filters.update(so=vnformat.number, bang_chu=vnformat.words)
     return env
@@ -64,7 +68,9 @@ def render_one(env, target: Target, codes: dict, pad: bool, f) -> str:
     context = dict(codes, chi_tieu=codes, ten=target.ten, don_vi=target.don_vi,
                    gia_tri=vnformat.quantity(target.gia_tri, target.don_vi, pad))
     try:
-        text = env.from_string(source).render(context)
+        text = env.render(env.from_string(source), context)
+    except TemplateLimit as exc:
+        message = f"mẫu câu vượt giới hạn: {exc.message}"
     except SecurityError as exc:
         message = f"mẫu câu không được phép truy cập thành phần nội bộ ({exc})"
     except UndefinedError as exc:
@@ -75,8 +81,8 @@ def render_one(env, target: Target, codes: dict, pad: bool, f) -> str:
                                                           if k != "chi_tieu"])
     except TemplateError as exc:
         message = f"mẫu câu có lỗi cú pháp Jinja: {exc.message}"
-    except (TypeError, ArithmeticError, ValueError) as exc:
-        message = f"mẫu câu tính toán không được ({exc})"
+    except Exception as exc:  # noqa: BLE001 - any failure of a sentence is the clerk's to fix
+        message = f"mẫu câu tính toán không được ({type(exc).__name__}: {exc})"
     else:
         return unicodedata.normalize("NFC", text.strip())
     f.col.error(target.cau_line, f"chi_tieu.{target.ma}.cau", message)

@@ -15,6 +15,7 @@ from pathlib import Path
 from . import batch, source, suggest, targets, workspace
 from .errors import Collector, ContentError, display_path
 from .fields import QUOTE_HINT, Fields, negative_message
+from .limits import MAX_NAME_CHARS
 from .model import (KIND_CODES, Agency, Appendix, Assignment, Document, Plan, Signer, Table,
                     Target)
 
@@ -134,7 +135,7 @@ def _document(f: Fields, path: Path, variables: dict | None = None) -> Document 
 
 def _common(f: Fields, path: Path, loai: str) -> dict | None:
     agency = _agency(f, path)
-    nam = f.integer("nam", required=True, minimum=1945)
+    nam = f.integer("nam", required=True, minimum=1945, maximum=9998)
     so = f.integer("so", minimum=1)
     ngay = f.date("ngay")
     if ngay and nam and ngay.year not in (nam, nam - 1, nam + 1):
@@ -158,6 +159,8 @@ def _common(f: Fields, path: Path, loai: str) -> dict | None:
     if values["ten_tep"] is not None:
         try:
             workspace.output_stem(path, Path("output"), values["ten_tep"])
+        except workspace.NameTooLong:
+            f.error("ten_tep", f"tên tệp dài quá {MAX_NAME_CHARS} ký tự; hãy đặt tên ngắn hơn")
         except workspace.UnsafeOutputPath:
             f.error("ten_tep", f"tên tệp '{values['ten_tep']}' không hợp lệ: chỉ là một tên, "
                     "không chứa '/', '\\' hay '..' và không được ra ngoài thư mục kết quả")
@@ -350,7 +353,12 @@ def check(path: Path) -> list:
     problems: list = []
     for unit in units:
         try:
-            found = load_document(unit.path, unit.row).warnings
+            doc = load_document(unit.path, unit.row)
+            found = doc.warnings
+            # Compose too (templates, the clerk's own included, and their limits):
+            # check finds what build would fail on, short of writing the files.
+            from .compose import build as compose
+            compose(doc)
         except ContentError as exc:
             found = exc.problems + exc.warnings
         problems += [p for p in found if p not in problems]  # rows share the file's warnings

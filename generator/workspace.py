@@ -65,6 +65,10 @@ class UnsafeOutputPath(ValueError):
     pass
 
 
+class NameTooLong(UnsafeOutputPath):
+    pass
+
+
 def output_stem(doc_path: Path, out_dir: Path, name: str | None = None,
                 batch: bool = False) -> Path:
     """The output path without extension, guaranteed to stay inside ``out_dir``.
@@ -77,6 +81,10 @@ def output_stem(doc_path: Path, out_dir: Path, name: str | None = None,
     if (not stem or stem in (".", "..") or "/" in stem or "\\" in stem
             or stem.startswith(".") or "\x00" in stem):
         raise UnsafeOutputPath(stem)
+    from .limits import MAX_NAME_BYTES, MAX_NAME_CHARS
+
+    if len(stem) > MAX_NAME_CHARS or len(stem.encode("utf-8", "replace")) > MAX_NAME_BYTES:
+        raise NameTooLong(stem)
     out_dir = Path(out_dir).resolve()
     target = (out_dir / relative / stem).resolve()
     if out_dir not in target.parents:

@@ -11,11 +11,12 @@ import logging
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import atomic, workspace
+from . import atomic, faults, workspace
 from .batch import Unit, units_of
 from .compose import build
 from .errors import ContentError, Problem, display_path
 from .fonts import missing_glyphs
+from .limits import MAX_NAME_CHARS
 from .validate import load_document
 
 FORMATS = ("docx", "pdf")
@@ -59,6 +60,10 @@ def output_stem(unit: Unit, out_dir: Path, doc=None) -> Path:
     name = unit.name if unit.row is not None else (doc.ten_tep if doc else None)
     try:
         return workspace.output_stem(unit.path, out_dir, name, batch=unit.row is not None)
+    except workspace.NameTooLong as exc:
+        raise ContentError([Problem(display_path(unit.path), None, "ten_tep",
+                                    f"tên tệp kết quả '{str(exc)[:40]}…' dài quá "
+                                    f"{MAX_NAME_CHARS} ký tự")])
     except workspace.UnsafeOutputPath as exc:
         raise ContentError([Problem(display_path(unit.path), None, "ten_tep",
                                     f"tên tệp kết quả '{exc}' ra ngoài thư mục kết quả")])
@@ -94,16 +99,20 @@ def render_unit(unit: Unit, out_dir: Path, formats=FORMATS):
                                         warning=True))
     temps: dict[str, Path] = {}
     log: list[str] = []
+    # "du-thao.1" + ".docx", not with_suffix (which would make "du-thao.docx").
+    final = {fmt: stem.with_name(f"{stem.name}.{fmt}") for fmt in formats}
     try:
         with _capture_weasyprint_warnings(log):
             for fmt in formats:
-                temps[fmt] = atomic.temp_beside(stem.with_suffix(f".{fmt}"))
+                temps[fmt] = atomic.temp_beside(final[fmt])
                 _renderer(fmt)(tree, temps[fmt])
+        faults.hold("rendered")
         # Only when every format rendered are they moved into place.
         outputs = []
         for fmt, tmp in temps.items():
-            atomic.publish(tmp, stem.with_suffix(f".{fmt}"))
-            outputs.append(stem.with_suffix(f".{fmt}"))
+            atomic.publish(tmp, final[fmt])
+            outputs.append(final[fmt])
+            faults.hold("published")
     finally:
         for tmp in temps.values():
             tmp.unlink(missing_ok=True)
