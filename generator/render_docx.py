@@ -303,9 +303,15 @@ def _drop_leading_empty_paragraph(doc) -> None:
 def _metadata(doc, tree: DocumentTree) -> None:
     props = doc.core_properties
     meta = tree.meta
-    props.title, props.subject, props.author = meta.title, meta.subject, meta.author
-    props.keywords = ", ".join(meta.keywords)
+    # The file's properties hold at most 255 characters (the printed text has no limit).
+    props.title, props.subject, props.author = (_property(meta.title), _property(meta.subject),
+                                                _property(meta.author))
+    props.keywords = _property(", ".join(meta.keywords))
     created = dt.datetime.fromisoformat(meta.created)
     props.created = props.modified = created
-    props.last_modified_by = meta.author
+    props.last_modified_by = _property(meta.author)
     props.revision = 1
+
+
+def _property(text: str) -> str:
+    return text if len(text) <= 255 else text[:254] + "…"

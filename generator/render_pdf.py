@@ -109,8 +109,11 @@ table.data p {{ text-indent: 0; margin: 0; }}
 # -- HTML -----------------------------------------------------------------------------
 
 # Word does not break a line after "/" (827/KH-UBND, HIV/AIDS); Pango would.
-# Keeping such tokens whole makes the PDF break lines where Word does.
+# Keeping such tokens whole makes the PDF break lines where Word does. A long one
+# (a web address) is left breakable: kept whole it would run off the page. A word
+# longer than its line or cell breaks anywhere (``overflow-wrap``), as in Word.
 _SLASHED = re.compile(r"\S*/\S*")
+_SLASHED_LONG = 20  # characters: "827/KH-UBND" and "123/2023/NĐ-CP" are short
 # Runs of spaces (the draft blanks of "Số:      /KH-UBND") are kept as Word keeps
 # them: no-break spaces and one breakable space. The paragraph itself is
 # ``white-space: normal``, since WeasyPrint does not justify ``pre-wrap`` lines.
@@ -120,7 +123,8 @@ _SPACES = re.compile(r" {2,}")
 def _text(text: str) -> str:
     escaped = html.escape(text)
     escaped = _SPACES.sub(lambda m: "\u00a0" * (len(m.group(0)) - 1) + " ", escaped)
-    escaped = _SLASHED.sub(lambda m: f'<span class="nowrap">{m.group(0)}</span>', escaped)
+    escaped = _SLASHED.sub(lambda m: f'<span class="nowrap">{m.group(0)}</span>'
+                           if len(m.group(0)) <= _SLASHED_LONG else m.group(0), escaped)
     return escaped.replace("\n", "<br>")
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from .errors import ContentError, display_path
+from . import source, suggest, vnformat
+from .errors import Collector, ContentError, display_path
 from .fields import Fields, negative_message
-from . import suggest, vnformat
 from .model import Appendix, Plan, Report, Result, Table
 
 REPORT_KEYS = {
@@ -63,6 +63,14 @@ def _plan(f: Fields, path: Path) -> Plan | None:
     plan_path = (Path(path).parent / name)
     if not plan_path.is_file():
         f.error("ke_hoach", f"không tìm thấy tệp kế hoạch {display_path(plan_path)}")
+        return None
+    # A report naming itself, or another report, as its plan would load reports
+    # without end: only a file that says ``loai: ke-hoach`` is loaded as a plan.
+    head = source.load(plan_path, Collector(plan_path))
+    loai = head.data.get("loai") if head is not None and isinstance(head.data, dict) else None
+    if plan_path.resolve() == Path(path).resolve() or loai == "bao-cao":
+        f.error("ke_hoach", f"{display_path(plan_path)} là báo cáo, không phải kế hoạch; "
+                "ke_hoach phải là tệp kế hoạch (loai: ke-hoach)")
         return None
     try:
         plan = load_document(plan_path)
