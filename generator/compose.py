@@ -87,10 +87,13 @@ def render_markup(doc: Document, env=None) -> tuple[str, list[ModelTable]]:
 
 def _render(env, template: str, values: dict, what: str,
             tables: _Tables) -> tuple[str, list[ModelTable]]:
+    compiled = None
     try:
-        markup = env.render(env.get_template(template), values)
+        compiled = env.get_template(template)
+        markup = env.render(compiled, values)
     except Exception as exc:  # noqa: BLE001 - any failure of a template is the document's
-        raise ContentError([template_problem(exc, what)]) from None
+        raise ContentError([template_problem(exc, what, compiled and compiled.filename)]) \
+            from None
     return unicodedata.normalize("NFC", markup), tables.items
 
 

@@ -110,12 +110,13 @@ def _every_template(env: Environment) -> list[Path]:
     return sorted(set(paths))
 
 
-def template_problem(exc: TemplateError, doc_file: str) -> Problem:
-    """Name the template file and line of a template error, not our Python code."""
+def template_problem(exc: Exception, doc_file: str, template: str | None = None) -> Problem:
+    """Name the template file and line of a template error, not our Python code
+    (``template``: the file rendered, when no line of a template is to blame)."""
     if isinstance(exc, TemplateSyntaxError):
         name, line = exc.filename or exc.name, exc.lineno
     else:
-        name, line = None, None
+        name, line = template, None
         for frame in reversed(traceback.extract_tb(sys.exc_info()[2] or exc.__traceback__)):
             if frame.filename.endswith(".j2"):
                 name, line = frame.filename, frame.lineno
