@@ -115,6 +115,7 @@ def exclusive(folder: Path, on_wait=None):
     from filelock import FileLock, Timeout
 
     folder = Path(folder)
+    created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(folder / LOCK_NAME))
     try:
@@ -130,4 +131,17 @@ def exclusive(folder: Path, on_wait=None):
         remove_abandoned(folder)
         yield
     finally:
+        _tidy(folder, created)
         lock.release()
+
+
+def _tidy(folder: Path, created: bool) -> None:
+    """A run that wrote nothing leaves nothing, not even its lock file (removed while
+    still held: a waiting process then sees the file gone and takes a new one)."""
+    try:
+        if [p.name for p in folder.iterdir()] == [LOCK_NAME]:
+            (folder / LOCK_NAME).unlink()
+            if created:
+                folder.rmdir()
+    except OSError:
+        pass  # someone else's file appeared meanwhile: keep everything

@@ -91,6 +91,7 @@ html {{ font-family: '{FAMILY_PDF}'; color: black; font-size: {style.BODY_PT}pt;
 body {{ margin: 0; }}
 p {{ margin: 0; orphans: 2; widows: 2; }}
 .nowrap {{ white-space: nowrap; }}
+.long {{ overflow-wrap: anywhere; }}
 .rule {{ height: 0; border-top: {style.RULE_PT}pt solid black; margin: 1pt auto 0 auto; }}
 table {{ border-collapse: collapse; table-layout: fixed; }}
 table.grid {{ margin: 0 auto; }}  /* centred, as Word centres the DOCX's tables */
@@ -109,23 +110,30 @@ table.data p {{ text-indent: 0; margin: 0; }}
 # -- HTML -----------------------------------------------------------------------------
 
 # Word does not break a line after "/" (827/KH-UBND, HIV/AIDS); Pango would.
-# Keeping such tokens whole makes the PDF break lines where Word does. A long one
-# (a web address) is left breakable: kept whole it would run off the page. A word
-# longer than its line or cell breaks anywhere (``overflow-wrap``), as in Word.
-_SLASHED = re.compile(r"\S*/\S*")
-_SLASHED_LONG = 20  # characters: "827/KH-UBND" and "123/2023/NĐ-CP" are short
+# Keeping such tokens whole makes the PDF break lines where Word does. A long word
+# (a web address, 200 letters) may break anywhere instead, as Word breaks a word
+# longer than its line or cell: kept whole it would run off the page or its cell.
+# Short words never break inside ("STT" in a narrow column stays whole).
+_TOKEN = re.compile(r"\S+")
+_LONG = 20  # characters: "827/KH-UBND" and "123/2023/NĐ-CP" are short
 # Runs of spaces (the draft blanks of "Số:      /KH-UBND") are kept as Word keeps
 # them: no-break spaces and one breakable space. The paragraph itself is
 # ``white-space: normal``, since WeasyPrint does not justify ``pre-wrap`` lines.
 _SPACES = re.compile(r" {2,}")
 
 
+def _token(match: re.Match) -> str:
+    token = match.group(0)
+    if len(token) > _LONG:
+        return f'<span class="long">{html.escape(token)}</span>'
+    if "/" in token:
+        return f'<span class="nowrap">{html.escape(token)}</span>'
+    return html.escape(token)
+
+
 def _text(text: str) -> str:
-    escaped = html.escape(text)
-    escaped = _SPACES.sub(lambda m: "\u00a0" * (len(m.group(0)) - 1) + " ", escaped)
-    escaped = _SLASHED.sub(lambda m: f'<span class="nowrap">{m.group(0)}</span>'
-                           if len(m.group(0)) <= _SLASHED_LONG else m.group(0), escaped)
-    return escaped.replace("\n", "<br>")
+    text = _SPACES.sub(lambda m: "\u00a0" * (len(m.group(0)) - 1) + " ", text)
+    return _TOKEN.sub(_token, text).replace("\n", "<br>")
 
 
 def _paragraph(p: Paragraph) -> str:
