@@ -320,11 +320,11 @@ def run(jobs: list[Job], out_dir: Path, formats, workers: int, manifest: dict,
         atomic.remove_abandoned(out_dir)  # a worker killed mid-write left its .part
 
 
-def output_collisions(paths: list[Path]) -> list[Problem]:
-    """For ``vanban check``: documents among ``paths`` that would write the same
-    output. (A file that cannot be read is reported by its own check.)"""
+def output_collisions(paths: list[Path], out_dir: Path = Path("output")) -> dict[str, Problem]:
+    """For ``check`` and ``render``: documents among ``paths`` that would write the
+    same output, by unit id. (A file that cannot be read is reported by its own check.)"""
     hasher = Hasher()
-    owners = Owners(Path("output"), {"units": {}})
+    owners = Owners(out_dir, {"units": {}})
     for path in paths:
         try:
             refs = hasher.references(path)
@@ -333,7 +333,7 @@ def output_collisions(paths: list[Path]) -> list[Problem]:
             continue
         for unit in units:
             owners.claim(unit_id(unit), unit, refs)
-    return list(owners.collisions().values())
+    return owners.collisions()
 
 
 def remove_stale(out_dir: Path, manifest: dict, current: set[str], scope: list[Path],

@@ -90,13 +90,20 @@ def render(files, out_dir, formats) -> None:
     Kết quả nằm ở <OUTPUT>/<đường dẫn dưới content/>/<tên>.docx và .pdf.
     Tệp có lỗi không được ghi; tệp cũ (nếu có) giữ nguyên.
     """
-    from .build import problems_of
+    from .build import output_collisions, problems_of
 
     failed = 0
     documents = _documents(files)
+    # Two of these documents writing one file: neither is written (both named).
+    collisions = output_collisions(documents, Path(out_dir))
+    say(collisions.values())
+    colliding = {uid.split("#")[0] for uid in collisions}
+    failed += len({str(Path(p).resolve()) for p in documents} & colliding)
     _stop_on_sigterm()
     with _output_folder(Path(out_dir)):
         for path in documents:
+            if str(Path(path).resolve()) in colliding:
+                continue
             try:
                 outputs, warnings = render_file(path, Path(out_dir), formats)
             except Exception as exc:  # noqa: BLE001 - one file's failure, the rest go on
@@ -133,7 +140,7 @@ def check(paths) -> None:
             problems = problems_of(exc, path)
         say(problems)
         errors += sum(1 for p in problems if not p.warning)
-    collisions = output_collisions(documents)
+    collisions = list(output_collisions(documents).values())
     say(collisions)
     errors += len(collisions)
     if errors:
