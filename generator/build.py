@@ -143,8 +143,8 @@ class Owners:
     def __init__(self, out_dir: Path, manifest: dict):
         self.out_dir = Path(out_dir).resolve()
         self.manifest = manifest
-        # folded output stem -> [(uid, file, line)] of the units that would write it
-        self.claims: dict[str, list[tuple[str, str, int | None]]] = {}
+        # folded output stem -> [(uid, file, line, field)] of the units that would write it
+        self.claims: dict[str, list[tuple[str, str, int | None, str]]] = {}
 
     def claim(self, uid: str, unit: Unit, refs: dict) -> None:
         name = unit.name if unit.row is not None else refs.get("ten_tep")
@@ -154,13 +154,14 @@ class Owners:
         except workspace.UnsafeOutputPath:
             return  # the render says why, with the line of ten_tep
         if unit.row is not None:
-            where = (unit.row.table, unit.row.number)
+            where = (unit.row.table, unit.row.number, "cho_moi.ten_tep")
         else:
-            where = (display_path(unit.path), refs.get("ten_tep_line") if name else None)
+            where = (display_path(unit.path), refs.get("ten_tep_line") if name else None,
+                     "ten_tep")
         key = _fold(str(stem.relative_to(self.out_dir)))
         self.claims.setdefault(key, []).append((uid, *where))
 
-    def _recorded(self) -> dict[str, tuple[str, str, None]]:
+    def _recorded(self) -> dict[str, tuple[str, str, None, str]]:
         """Stems the manifest gives to units not planned now whose file still exists."""
         planned = {claim[0] for claims in self.claims.values() for claim in claims}
         out = {}
@@ -168,7 +169,8 @@ class Owners:
             if uid in planned or not Path(uid.split("#")[0]).is_file():
                 continue
             for output in entry.get("outputs", []):
-                out[_fold(str(Path(output).with_suffix("")))] = (uid, describe(uid), None)
+                out[_fold(str(Path(output).with_suffix("")))] = (uid, describe(uid), None,
+                                                                  "ten_tep")
         return out
 
     def collisions(self) -> dict[str, Problem]:
@@ -178,10 +180,10 @@ class Owners:
             everyone = claims + ([recorded[key]] if key in recorded else [])
             if len(everyone) < 2:
                 continue
-            for uid, file, line in claims:
+            for uid, file, line, field_name in claims:
                 others = "; ".join(f"{f}:{n}" if n else f
-                                   for u, f, n in everyone if u != uid)
-                found[uid] = Problem(file, line, "ten_tep",
+                                   for u, f, n, _ in everyone if u != uid)
+                found[uid] = Problem(file, line, field_name,
                                      f"tệp kết quả '{key}' (.docx, .pdf) trùng với tệp kết quả "
                                      f"của {others}: hai văn bản sẽ ghi đè lên nhau; hãy đặt "
                                      "ten_tep khác cho một trong hai")
