@@ -9,6 +9,7 @@ line of any field without carrying ruamel objects around.
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,8 +109,8 @@ def _plain(node: Any, path: PathKey, lines: dict, col: Collector,
     count = count if count is not None else [0]
     count[0] += 1
     if count[0] > MAX_NODES:
-        raise _TooBig(f"tệp có quá nhiều giá trị (quá {MAX_NODES:,}, tính cả các lần dùng "
-                      "bí danh *); hãy bỏ bí danh lồng nhau".replace(",", "."), path)
+        raise _TooBig(f"tệp có quá nhiều giá trị (quá {MAX_NODES:,}".replace(",", ".")
+                      + ", tính cả các lần dùng bí danh *); hãy bỏ bí danh lồng nhau", path)
     if len(path) > MAX_DEPTH:
         raise _TooBig(f"các mục lồng nhau quá sâu (quá {MAX_DEPTH} cấp)", path)
     if isinstance(node, dict):
@@ -190,6 +191,27 @@ def load(path: Path, col: Collector) -> Source | None:
     return src
 
 
+_BRACKETS = re.compile(r"[^\[\]{}\n]+")
+
+
+def _bracket_depth(text: str) -> int | None:
+    """The line where ``[`` / ``{`` brackets open past twice MAX_DEPTH, or None. The
+    YAML scanner takes time growing with the square of that depth (5 000 ``[`` take
+    seconds), so a file that deep is refused before it is parsed. Quotes are not
+    followed: only brackets left open by the dozen count, which no text does."""
+    depth, line = 0, 1
+    for ch in _BRACKETS.sub("", text):
+        if ch == "\n":
+            line += 1
+        elif ch in "[{":
+            depth += 1
+            if depth > 2 * MAX_DEPTH:
+                return line
+        elif depth:
+            depth -= 1
+    return None
+
+
 def _parse(path: Path, raw: bytes, col: Collector) -> Source | None:
     try:
         text, other = encoding.decode(raw)
@@ -201,6 +223,10 @@ def _parse(path: Path, raw: bytes, col: Collector) -> Source | None:
     text, curly = yamltext.straighten_quotes(text)
     for number in curly:
         col.warn(number, yamltext.key_near(text, number - 1), yamltext.WORD_QUOTES)
+    deep = _bracket_depth(text)
+    if deep is not None:
+        col.error(deep, None, f"các mục lồng nhau quá sâu (quá {MAX_DEPTH} cấp)")
+        return None
     try:
         data = _yaml().load(text)
     except DuplicateKeyError as exc:
