@@ -27,8 +27,9 @@ def _env(near: Path):
 
 
 def plan_skeleton(near: Path, year: int | None = None) -> str:
-    return _env(near).get_template("moi/ke-hoach.yaml.j2").render(
-        nam=year or dt.date.today().year)
+    env = _env(near)  # the sandbox's limits hold for a clerk's own skeleton too
+    return env.render(env.get_template("moi/ke-hoach.yaml.j2"),
+                      {"nam": year or dt.date.today().year})
 
 
 def report_skeleton(plan: Plan, plan_path: Path, report_path: Path) -> str:
@@ -36,8 +37,10 @@ def report_skeleton(plan: Plan, plan_path: Path, report_path: Path) -> str:
     # The agency is written as the plan wrote it: a key into _co-quan.yaml stays a key.
     raw = source.load(plan_path, Collector(plan_path)).data.get("co_quan")
     agency = _yaml_scalar(raw) if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False)
-    return _env(plan_path).get_template("moi/bao-cao.yaml.j2").render(
-        ke_hoach=plan, duong_dan_ke_hoach=relative, co_quan_yaml=agency)
+    env = _env(plan_path)
+    return env.render(env.get_template("moi/bao-cao.yaml.j2"),
+                      {"ke_hoach": plan, "duong_dan_ke_hoach": relative,
+                       "co_quan_yaml": agency})
 
 
 def write_new(path: Path, text: str) -> None:
