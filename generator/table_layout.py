@@ -94,8 +94,10 @@ def column_widths(header: list[str], rows: list[list[str]], total_mm: float,
     floors = preferred_widths(header, rows)
     if sum(floors) > total_mm:
         floors = minimum_widths(header, rows)
-    if sum(floors) > total_mm:  # even the words do not fit: keep the proportions
-        return [s * total_mm / sum(shares) for s in shares]
+    if sum(floors) > total_mm:  # even the words do not fit (a web address, a
+        # 200-letter word): the columns of short words keep their width, those
+        # with the longest words share the rest, where the PDF breaks them inside
+        return _shared_rest(floors, total_mm)
     fixed: dict[int, float] = {}
     while True:
         free = [i for i in range(len(header)) if i not in fixed]
@@ -107,6 +109,20 @@ def column_widths(header: list[str], rows: list[list[str]], total_mm: float,
             return widths
         for i in short:
             fixed[i] = floors[i]
+
+
+def _shared_rest(floors: list[float], total_mm: float) -> list[float]:
+    """Each column its floor, but none wider than the cap at which they sum to
+    ``total_mm`` (the widest floors are cut down to the same width)."""
+    room, cap = total_mm, None
+    ordered = sorted(floors)
+    for index, floor in enumerate(ordered):
+        left = len(ordered) - index
+        if floor * left > room:
+            cap = room / left
+            break
+        room -= floor
+    return [min(f, cap) if cap is not None else f for f in floors]
 
 
 def cell_role(column: int, values: list[str], text: str, align: str | None) -> str:
