@@ -23,6 +23,43 @@ def content_root(path: Path) -> Path:
     return path.parent
 
 
+class OutsideWorkspace(ValueError):
+    """A file (or working folder) that belongs to no workspace; the message is Vietnamese."""
+
+
+def root_of(path: Path) -> Path:
+    """The workspace a file or folder belongs to: the nearest folder, from ``path``
+    upwards, that holds ``content/``. There is exactly one per file, so a number
+    is always taken from that workspace's one register (Nghị định 30 Điều 15:
+    one series per agency and year)."""
+    path = Path(path).resolve()
+    for folder in [path, *path.parents]:
+        if folder.name == CONTENT_DIR and folder.is_dir():
+            return folder.parent
+        if (folder / CONTENT_DIR).is_dir():
+            return folder
+    raise OutsideWorkspace(
+        f"{path}: không thuộc thư mục làm việc nào (không thấy thư mục {CONTENT_DIR}/ ở đây "
+        "hay ở thư mục cha); hãy chạy lệnh trong thư mục làm việc")
+
+
+def document_root(path: Path) -> Path:
+    """The workspace of a document that may be numbered or archived: the file must
+    lie under the workspace's ``content/``, where ``build`` sees it too. A file
+    beside ``content/`` (where ``vanban new`` writes by default) is refused, so it
+    can never open a second register."""
+    path = Path(path).resolve()
+    root = root_of(path.parent)
+    content = root / CONTENT_DIR
+    if content not in path.parents:
+        raise OutsideWorkspace(
+            f"{path.name}: tệp nằm ngoài thư mục {CONTENT_DIR}/ của thư mục làm việc {root}; "
+            f"hãy chuyển tệp vào {CONTENT_DIR}/ (ví dụ {CONTENT_DIR}/{path.name}) rồi chạy lại. "
+            "Chỉ văn bản trong content/ mới được cấp số và lưu trữ, để cả thư mục làm việc "
+            "dùng chung một sổ đăng ký")
+    return root
+
+
 def agencies_files(path: Path) -> list[Path]:
     """``_co-quan.yaml`` files from the document's folder up to the content root,
     nearest first, so a sub-folder may define its own agencies."""

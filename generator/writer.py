@@ -11,7 +11,8 @@ import logging
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import atomic, faults, workspace
+
+from . import atomic, faults, frozen, workspace
 from .batch import Unit, units_of
 from .compose import build
 from .errors import ContentError, Problem, display_path
@@ -87,6 +88,9 @@ def render_unit(unit: Unit, out_dir: Path, formats=FORMATS):
     """
     doc = load_document(unit.path, unit.row)
     stem = output_stem(unit, out_dir, doc)
+    issued = frozen.guard(unit, doc, [stem.with_name(f"{stem.name}.{fmt}") for fmt in formats])
+    if issued is not None:  # an issued document's files are never rewritten
+        return issued[0], list(doc.warnings) + issued[1], doc
     tree = build(doc)
     warnings = list(doc.warnings)
     text = "".join(p.text for p in tree.paragraphs())
@@ -118,4 +122,5 @@ def render_unit(unit: Unit, out_dir: Path, formats=FORMATS):
             tmp.unlink(missing_ok=True)
     warnings += [Problem(display_path(unit.path), None, None, f"WeasyPrint: {m}", warning=True)
                  for m in log]
+    frozen.record(doc, outputs)  # the first render of a numbered document is the issued one
     return outputs, warnings, doc

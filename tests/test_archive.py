@@ -158,7 +158,8 @@ def archive_files(ws: Workspace) -> dict[str, bytes]:
     if not root.exists():
         return {}
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and not p.name.startswith("so-dang-ky.sqlite")}
+            if p.is_file() and not p.name.startswith("so-dang-ky.sqlite")
+            and p.name != ".so-dang-ky.lock" and ".locks" not in p.parts}
 
 
 def state(ws: Workspace) -> dict:
@@ -344,7 +345,8 @@ def test_existing_so_and_ngay_lines_are_replaced_in_place(tmp_path):
     lines = text.splitlines()
     assert len(after) == len(lines)
     changed = [(a, b) for a, b in zip(lines, after) if a != b]
-    assert [b for _, b in changed] == ["so: 1", "ngay: 2023-05-06"], changed
+    # Only the values are added: the clerk's comment stays, in its column.
+    assert [b for _, b in changed] == ["so: 1    # văn thư ghi", "ngay: 2023-05-06"], changed
 
 
 def test_numbering_an_already_numbered_file_is_refused(tmp_path):
@@ -469,6 +471,8 @@ def archived(tmp_path, signer_files):
     ws = workspace(tmp_path, {doc_path(1): DRAFT, doc_path(2): plan(2)})
     numbered(ws, doc_path(1), "2023-03-02")
     signed = sign(ws.path("output/xa/2023/kh1.pdf"), ws.path("ky.pdf"), signer_files)
+    # The office trusts the test certificate: it is in the workspace's trust roots.
+    ws.write("chung-thu-goc/goc.pem", signer_files[1].read_text())
     yaml_at_archiving = ws.path(doc_path(1)).read_bytes()
     result = ws.run("archive", "add", "ky.pdf", "--doc", doc_path(1))
     assert result.returncode == 0, result.stderr
@@ -894,5 +898,7 @@ def test_bad_input_on_empty_archive_stores_nothing(ready):
     ws.write("ghi-chu.txt", "không phải bản ký\n")
     result = ws.run("archive", "add", "ghi-chu.txt", "--doc", doc_path(1))
     assert_clear_refusal(result, "pdf")
+    # Only the register and its locks (held while numbering and archiving).
     assert [p for p in ws.path("archive").iterdir()
-            if not p.name.startswith("so-dang-ky.sqlite")] == []
+            if not p.name.startswith("so-dang-ky.sqlite")
+            and p.name not in (".so-dang-ky.lock", ".locks")] == []

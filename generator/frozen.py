@@ -1,0 +1,173 @@
+"""Issued documents are frozen.
+
+Once ``vanban number`` has given a document its number and its DOCX and PDF have
+been written, those files are the issued document (Nghị định 30: an issued
+document never changes; a change is a new document). ``build``, ``render`` and a
+template change leave them byte for byte as they are and say, per document, what
+changed in its source since it was numbered. Unnumbered drafts are not concerned.
+
+The register knows which outputs were issued (table ``ban_phat_hanh``); the
+source's figures at numbering time are kept in the register row (``chi_tieu``).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from . import register, stamp, workspace
+from .errors import Problem, display_path
+from .vnformat import number as vn_number
+
+
+def figures(doc) -> dict[str, str]:
+    """The document's figures as the register keeps them: a plan's targets, a
+    report's results (``None`` for "no data yet" is kept as "")."""
+    if hasattr(doc, "ket_qua") and doc.ket_qua is not None and hasattr(doc, "ke_hoach"):
+        return {r.target.ma: ("" if r.gia_tri is None else str(r.gia_tri))
+                for r in doc.ket_qua}
+    if hasattr(doc, "targets"):
+        return {t.ma: str(t.gia_tri) for t in doc.targets()}
+    return {}
+
+
+def _vn(value: str) -> str:
+    if value == "":
+        return "(chưa có số liệu)"
+    try:
+        return vn_number(Decimal(value))
+    except (InvalidOperation, ValueError):
+        return value
+
+
+def changes(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    """``CT02: 8.650,5 → 8.700`` for each figure that differs, in Vietnamese notation."""
+    out = []
+    for code in list(before) + [c for c in after if c not in before]:
+        old, new = before.get(code), after.get(code)
+        if old is not None and new is not None and Decimal(old or 0) == Decimal(new or 0) \
+                and (old == "") == (new == ""):
+            continue
+        out.append(f"{code}: {_vn(old) if old is not None else '(chưa có)'} → "
+                   f"{_vn(new) if new is not None else '(bỏ)'}")
+    return out
+
+
+@dataclass
+class Issued:
+    row: sqlite3.Row
+    outputs: dict[str, str]    # absolute path -> sha256 of the issued file
+    db_path: Path
+
+
+def _open(root: Path) -> sqlite3.Connection | None:
+    path = register.path_of(root / "archive")
+    if not path.exists():
+        return None
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=60)
+    db.row_factory = sqlite3.Row
+    return db
+
+
+def issued(doc) -> Issued | None:
+    """The register entry of a numbered document of this workspace, or None (a
+    draft, a number written by hand, a voided entry)."""
+    if getattr(doc, "so", None) is None or getattr(doc, "ngay", None) is None:
+        return None
+    try:
+        root = workspace.root_of(Path(doc.path).parent)
+        relative = str(Path(doc.path).resolve().relative_to(root))
+    except (workspace.OutsideWorkspace, ValueError):
+        return None
+    db = _open(root)
+    if db is None:
+        return None
+    try:
+        try:
+            row = db.execute(
+                "SELECT * FROM van_ban_di WHERE nguon = ? AND so = ? AND nam = ? AND ngay = ? "
+                "AND huy = 0 ORDER BY id DESC LIMIT 1",
+                (relative, doc.so, doc.ngay.year, doc.ngay.isoformat())).fetchone()
+        except sqlite3.OperationalError:
+            return None  # a register from before voiding existed: nothing frozen yet
+        if row is None:
+            return None
+        outputs = {r["duong_dan"]: r["sha256"] for r in db.execute(
+            "SELECT duong_dan, sha256 FROM ban_phat_hanh WHERE van_ban_id = ?", (row["id"],))}
+        return Issued(row, outputs, register.path_of(root / "archive"))
+    finally:
+        db.close()
+
+
+def guard(unit, doc, targets: list[Path]) -> tuple[list[Path], list[Problem]] | None:
+    """Called before a document's outputs are written. None: write as usual.
+    Otherwise the document is issued: nothing is written, and the result is the
+    issued files and a message naming what changed in the source."""
+    if getattr(unit, "row", None) is not None:
+        return None  # batch rows are never numbered (number refuses batch files)
+    entry = issued(doc)
+    if entry is None:
+        return None  # a draft, a number written by hand, a voided entry
+    label = register.label(entry.row)
+    same = stamp.content_hash(Path(doc.path).read_bytes()) == entry.row["noi_dung_sha256"]
+    if not entry.outputs:
+        if same:
+            return None  # numbered, issued files not yet written (e.g. interrupted)
+        return [], [Problem(display_path(doc.path), None, None,
+                            f"văn bản đã cấp số {label} nhưng nguồn đã đổi trước khi dựng bản "
+                            "chính thức: "
+                            + ("; ".join(changes(json.loads(entry.row["chi_tieu"] or "{}"),
+                                                 figures(doc))) or "ngoài các chỉ tiêu")
+                            + ". Không dựng văn bản mang số này với nội dung khác; hãy trả lại "
+                            "nội dung đã ký, hoặc hủy số (vanban register huy) và cấp số mới",
+                            warning=True)]
+    said = []
+    if not same:
+        before = json.loads(entry.row["chi_tieu"] or "{}")
+        diff = changes(before, figures(doc))
+        said.append("nguồn đã đổi sau khi cấp số"
+                    + (": " + "; ".join(diff) if diff else " (ngoài các chỉ tiêu)"))
+    else:
+        said.append("đầu vào (mẫu, bảng, phông chữ hoặc định dạng) đã đổi")
+    elsewhere = [t for t in targets if str(Path(t).resolve()) not in entry.outputs]
+    message = (f"văn bản số {label} ngày {doc.ngay:%d/%m/%Y} đã ban hành nên không dựng lại; "
+               f"bản DOCX, PDF đã ban hành giữ nguyên. {said[0].capitalize()}. "
+               "Văn bản đã ban hành không được sửa: muốn thay đổi phải soạn và cấp số "
+               "một văn bản mới")
+    if elsewhere:
+        message += ("; không ghi bản sao vào " + ", ".join(display_path(t) for t in elsewhere)
+                    + " (hãy sao chép bản đã ban hành)")
+    kept = [Path(p) for p in entry.outputs if Path(p).suffix in {t.suffix for t in targets}]
+    lost = [p for p in kept if not p.is_file()]
+    if lost:
+        message += ("; bản đã ban hành bị mất: " + ", ".join(display_path(p) for p in lost)
+                    + " (lấy lại bản đã lưu trữ: vanban archive list)")
+    kept = [p for p in kept if p.is_file()]
+    return kept, [Problem(display_path(doc.path), None, None, message, warning=True)]
+
+
+def record(doc, outputs: list[Path]) -> None:
+    """After the first successful render of a numbered document, its files are the
+    issued ones: remember their hashes. Only for the very document that was numbered."""
+    if getattr(doc, "so", None) is None:
+        return
+    entry = issued(doc)
+    if entry is None or entry.outputs:
+        return
+    if stamp.content_hash(Path(doc.path).read_bytes()) != entry.row["noi_dung_sha256"]:
+        return
+    from .archive import sha256
+
+    db = register.connect(entry.db_path.parent)
+    try:
+        with register.transaction(db):
+            for output in outputs:
+                db.execute("INSERT OR IGNORE INTO ban_phat_hanh (van_ban_id, duong_dan, sha256, "
+                           "ghi_luc) VALUES (?, ?, ?, ?)",
+                           (entry.row["id"], str(Path(output).resolve()), sha256(output),
+                            register.now()))
+    finally:
+        db.close()
