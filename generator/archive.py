@@ -324,6 +324,7 @@ def _add_locked(db, signed, kind, sig, digest, doc, archive_dir, out_dir, root, 
         _settle(part, final)
         if i == 0:
             faults.point("archive-after-first-settle")
+    faults.point("archive-after-settle")
     return [(final, info) for (_, final), _, info in staged]
 
 

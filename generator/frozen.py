@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from . import register, stamp, workspace
-from .errors import Problem, display_path
+from .errors import ContentError, Problem, display_path
 from .vnformat import number as vn_number
 
 
@@ -102,13 +102,51 @@ def issued(doc) -> Issued | None:
         db.close()
 
 
+def owner_of(root: Path, targets: list[Path], own_id: int | None = None):
+    """The register row whose issued files include one of ``targets`` (other than
+    row ``own_id``), or None: an issued file is never overwritten by another document."""
+    db = _open(root)
+    if db is None:
+        return None
+    try:
+        wanted = [str(Path(t).resolve()) for t in targets]
+        marks = ",".join("?" * len(wanted))
+        return db.execute(
+            f"SELECT v.*, b.duong_dan AS tep FROM ban_phat_hanh b JOIN van_ban_di v "
+            f"ON v.id = b.van_ban_id WHERE b.duong_dan IN ({marks}) AND v.id != ? LIMIT 1",
+            (*wanted, -1 if own_id is None else own_id)).fetchone()
+    except sqlite3.OperationalError:
+        return None
+    finally:
+        db.close()
+
+
+def taken_message(path: Path, owner) -> str:
+    return (f"tệp kết quả {display_path(Path(owner['tep']))} là bản đã ban hành của văn bản số "
+            f"{register.label(owner)} ngày {dt_vn(owner['ngay'])} ({owner['nguon']}) và không "
+            "được ghi đè; hãy lưu văn bản này dưới tên khác (đổi tên tệp hoặc ghi ten_tep)")
+
+
+def dt_vn(iso: str) -> str:
+    return f"{iso[8:10]}/{iso[5:7]}/{iso[0:4]}"
+
+
 def guard(unit, doc, targets: list[Path]) -> tuple[list[Path], list[Problem]] | None:
     """Called before a document's outputs are written. None: write as usual.
     Otherwise the document is issued: nothing is written, and the result is the
-    issued files and a message naming what changed in the source."""
-    if getattr(unit, "row", None) is not None:
-        return None  # batch rows are never numbered (number refuses batch files)
-    entry = issued(doc)
+    issued files and a message naming what changed in the source. ContentError
+    when the outputs would overwrite another document's issued files."""
+    try:
+        root = workspace.root_of(Path(doc.path).parent)
+    except workspace.OutsideWorkspace:
+        return None
+    if not register.path_of(root / "archive").exists():
+        return None  # no register: nothing was ever issued here
+    entry = issued(doc) if getattr(unit, "row", None) is None else None
+    owner = owner_of(root, targets, entry.row["id"] if entry else None)
+    if owner is not None:
+        raise ContentError([Problem(display_path(doc.path), None, None,
+                                    taken_message(Path(doc.path), owner))])
     if entry is None:
         return None  # a draft, a number written by hand, a voided entry
     label = register.label(entry.row)
@@ -131,10 +169,11 @@ def guard(unit, doc, targets: list[Path]) -> tuple[list[Path], list[Problem]] | 
         said.append("nguồn đã đổi sau khi cấp số"
                     + (": " + "; ".join(diff) if diff else " (ngoài các chỉ tiêu)"))
     else:
-        said.append("đầu vào (mẫu, bảng, phông chữ hoặc định dạng) đã đổi")
+        said.append("nguồn không đổi từ khi cấp số; mẫu, phông chữ hay định dạng mới không "
+                    "áp dụng cho văn bản đã ban hành")
     elsewhere = [t for t in targets if str(Path(t).resolve()) not in entry.outputs]
     message = (f"văn bản số {label} ngày {doc.ngay:%d/%m/%Y} đã ban hành nên không dựng lại; "
-               f"bản DOCX, PDF đã ban hành giữ nguyên. {said[0].capitalize()}. "
+               f"bản DOCX, PDF đã ban hành giữ nguyên. {said[0][0].upper()}{said[0][1:]}. "
                "Văn bản đã ban hành không được sửa: muốn thay đổi phải soạn và cấp số "
                "một văn bản mới")
     if elsewhere:
@@ -159,8 +198,10 @@ def record(doc, outputs: list[Path]) -> None:
         return
     if stamp.content_hash(Path(doc.path).read_bytes()) != entry.row["noi_dung_sha256"]:
         return
+    from . import faults
     from .archive import sha256
 
+    faults.point("number-before-record")
     db = register.connect(entry.db_path.parent)
     try:
         with register.transaction(db):

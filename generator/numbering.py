@@ -20,7 +20,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import atomic, batch, faults, register, source, stamp, workspace
+from . import atomic, batch, faults, frozen, register, source, stamp, workspace
 from .errors import Collector, ContentError, Problem, display_path
 from .model import KIND_NAMES, Document
 from .validate import check_complete, load_document
@@ -99,8 +99,13 @@ def number_and_issue(path: Path, date: dt.date | None, archive_dir: Path,
     from .batch import Unit
     from .writer import render_unit
 
+    from .writer import FORMATS, output_stem
+
+    doc = load_document(path)
+    stem = output_stem(Unit(Path(path)), out_dir, doc)
+    targets = [stem.with_suffix(f".{fmt}") for fmt in FORMATS]
     with _document_lock(archive_dir, path):
-        result = number(path, date, archive_dir)
+        result = number(path, date, archive_dir, targets)
         faults.point("number-before-render")
         try:
             outputs, warnings, _ = render_unit(Unit(Path(path)), out_dir)
@@ -127,9 +132,11 @@ def check_date(doc: Document, date: dt.date, given: bool, path: Path) -> list[st
     return notes
 
 
-def number(path: Path, date: dt.date | None, archive_dir: Path) -> Numbered:
+def number(path: Path, date: dt.date | None, archive_dir: Path,
+           outputs: list[Path] = ()) -> Numbered:
     """Number one document. ``date`` None: today, said to the clerk.
     Raises ContentError (the file does not pass ``check``) or NumberingError."""
+    faults.point("number-start")
     path = Path(path)
     root = workspace_root(path)
     doc = load_document(path)  # ContentError: nothing is numbered
@@ -145,7 +152,10 @@ def number(path: Path, date: dt.date | None, archive_dir: Path) -> Numbered:
         doc = load_document(path)
         if doc.so is not None:
             return _already_numbered(doc, path, raw, date if given else None)
-        notes = check_date(doc, date, given, path)
+        owner = frozen.owner_of(root, list(outputs))
+        if outputs and owner is not None:
+            raise NumberingError(f"{display_path(path)}: chưa cấp số: "
+                                 + frozen.taken_message(path, owner))
         try:
             edit = stamp.plan(raw)
             stamp.apply(edit, 1, date)  # proven on a trial number before one is taken
@@ -154,14 +164,14 @@ def number(path: Path, date: dt.date | None, archive_dir: Path) -> Numbered:
                                  f"giữ nguyên phần còn lại ({exc}); chưa cấp số") from None
         db = register.connect(archive_dir)
         try:
-            decision = register.take_number(db, entry_for(doc, date, path, root, raw), given)
+            decision = register.take_number(db, entry_for(doc, date, path, root, raw), given,
+                                            lambda: check_date(doc, date, given, path))
         except register.RegisterError as exc:
             raise NumberingError(str(exc)) from None
         finally:
             db.close()
         faults.point("number-after-commit")
-        notes = ([n for n in notes if not n.startswith("không có --date")] if decision.reused
-                 else notes) + decision.notes
+        notes = decision.notes
         try:
             edited = stamp.apply(edit, decision.so, decision.ngay)
         except stamp.UnsafeEdit as exc:  # cannot happen after the trial; never silent

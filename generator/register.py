@@ -206,7 +206,8 @@ class Decision:
     notes: list[str] = field(default_factory=list)  # said to the clerk
 
 
-def take_number(db: sqlite3.Connection, entry: Entry, date_given: bool) -> Decision:
+def take_number(db: sqlite3.Connection, entry: Entry, date_given: bool,
+                check_new=lambda: []) -> Decision:
     """The number of ``entry``'s document, decided and recorded in one transaction.
 
     The row of an earlier run is reused only for the very same document (same
@@ -239,7 +240,7 @@ def take_number(db: sqlite3.Connection, entry: Entry, date_given: bool) -> Decis
                 f"{label(copy)} ngày {_vn(copy['ngay'])}; một văn bản chỉ có một số. Nếu đây "
                 "là văn bản mới, hãy sửa nội dung cho khác; nếu số cũ cấp nhầm, hãy hủy số "
                 f"đó (vanban register huy {label(copy)} --ly-do \"…\")")
-        notes = []
+        notes = list(check_new())  # the date rules of a new number (may refuse)
         other = db.execute("SELECT * FROM van_ban_di WHERE nguon = ? AND huy = 0 "
                            "ORDER BY id DESC LIMIT 1", (entry.nguon,)).fetchone()
         if other is not None:
