@@ -59,8 +59,23 @@ def changes(before: dict[str, str], after: dict[str, str]) -> list[str]:
 @dataclass
 class Issued:
     row: sqlite3.Row
-    outputs: dict[str, str]    # absolute path -> sha256 of the issued file
+    outputs: dict[str, str]    # output key (see key_of) -> sha256 of the issued file
     db_path: Path
+    root: Path
+
+
+def key_of(root: Path, path: Path) -> str:
+    """How the register names an output file: relative to the workspace (so a
+    copied workspace keeps its meaning), absolute when outside it."""
+    path = Path(path).resolve()
+    try:
+        return path.relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def path_of_key(root: Path, key: str) -> Path:
+    return Path(key) if Path(key).is_absolute() else Path(root) / key
 
 
 def _open(root: Path) -> sqlite3.Connection | None:
@@ -97,7 +112,7 @@ def issued(doc) -> Issued | None:
             return None
         outputs = {r["duong_dan"]: r["sha256"] for r in db.execute(
             "SELECT duong_dan, sha256 FROM ban_phat_hanh WHERE van_ban_id = ?", (row["id"],))}
-        return Issued(row, outputs, register.path_of(root / "archive"))
+        return Issued(row, outputs, register.path_of(root / "archive"), root)
     finally:
         db.close()
 
@@ -109,11 +124,12 @@ def owner_of(root: Path, targets: list[Path], own_id: int | None = None):
     if db is None:
         return None
     try:
-        wanted = [str(Path(t).resolve()) for t in targets]
+        wanted = [key_of(root, t) for t in targets]
         marks = ",".join("?" * len(wanted))
         return db.execute(
-            f"SELECT v.*, b.duong_dan AS tep FROM ban_phat_hanh b JOIN van_ban_di v "
-            f"ON v.id = b.van_ban_id WHERE b.duong_dan IN ({marks}) AND v.id != ? LIMIT 1",
+            "SELECT v.*, b.duong_dan AS tep FROM ban_phat_hanh b JOIN van_ban_di v "
+            f"ON v.id = b.van_ban_id WHERE b.duong_dan IN ({marks}) AND v.id != ? "
+            "AND v.huy = 0 LIMIT 1",
             (*wanted, -1 if own_id is None else own_id)).fetchone()
     except sqlite3.OperationalError:
         return None
@@ -122,7 +138,7 @@ def owner_of(root: Path, targets: list[Path], own_id: int | None = None):
 
 
 def taken_message(path: Path, owner) -> str:
-    return (f"tệp kết quả {display_path(Path(owner['tep']))} là bản đã ban hành của văn bản số "
+    return (f"tệp kết quả {owner['tep']} là bản đã ban hành của văn bản số "
             f"{register.label(owner)} ngày {dt_vn(owner['ngay'])} ({owner['nguon']}) và không "
             "được ghi đè; hãy lưu văn bản này dưới tên khác (đổi tên tệp hoặc ghi ten_tep)")
 
@@ -171,7 +187,7 @@ def guard(unit, doc, targets: list[Path]) -> tuple[list[Path], list[Problem]] | 
     else:
         said.append("nguồn không đổi từ khi cấp số; mẫu, phông chữ hay định dạng mới không "
                     "áp dụng cho văn bản đã ban hành")
-    elsewhere = [t for t in targets if str(Path(t).resolve()) not in entry.outputs]
+    elsewhere = [t for t in targets if key_of(entry.root, t) not in entry.outputs]
     message = (f"văn bản số {label} ngày {doc.ngay:%d/%m/%Y} đã ban hành nên không dựng lại; "
                f"bản DOCX, PDF đã ban hành giữ nguyên. {said[0][0].upper()}{said[0][1:]}. "
                "Văn bản đã ban hành không được sửa: muốn thay đổi phải soạn và cấp số "
@@ -179,7 +195,8 @@ def guard(unit, doc, targets: list[Path]) -> tuple[list[Path], list[Problem]] | 
     if elsewhere:
         message += ("; không ghi bản sao vào " + ", ".join(display_path(t) for t in elsewhere)
                     + " (hãy sao chép bản đã ban hành)")
-    kept = [Path(p) for p in entry.outputs if Path(p).suffix in {t.suffix for t in targets}]
+    kept = [path_of_key(entry.root, k) for k in entry.outputs
+            if Path(k).suffix in {t.suffix for t in targets}]
     lost = [p for p in kept if not p.is_file()]
     if lost:
         message += ("; bản đã ban hành bị mất: " + ", ".join(display_path(p) for p in lost)
@@ -208,7 +225,7 @@ def record(doc, outputs: list[Path]) -> None:
             for output in outputs:
                 db.execute("INSERT OR IGNORE INTO ban_phat_hanh (van_ban_id, duong_dan, sha256, "
                            "ghi_luc) VALUES (?, ?, ?, ?)",
-                           (entry.row["id"], str(Path(output).resolve()), sha256(output),
+                           (entry.row["id"], key_of(entry.root, output), sha256(output),
                             register.now()))
     finally:
         db.close()

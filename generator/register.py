@@ -66,7 +66,7 @@ CREATE TABLE IF NOT EXISTS van_ban_di (
 CREATE TABLE IF NOT EXISTS ban_phat_hanh (  -- the issued DOCX/PDF, frozen once written
     id INTEGER PRIMARY KEY,
     van_ban_id INTEGER NOT NULL REFERENCES van_ban_di(id),
-    duong_dan TEXT NOT NULL,      -- absolute path of the output file
+    duong_dan TEXT NOT NULL,      -- output file, relative to the workspace if inside
     sha256 TEXT NOT NULL,
     ghi_luc TEXT NOT NULL,
     UNIQUE (van_ban_id, duong_dan)
