@@ -15,7 +15,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap
 
 from .source import _yaml
 

