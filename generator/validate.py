@@ -114,7 +114,9 @@ def _with_base(src: source.Source, col: Collector, depth: int = 0) -> source.Sou
         return src
     base = _with_base(base, col, depth + 1)
     own = {k: v for k, v in src.data.items() if k != "dua_tren"}
-    inherited = {k: v for k, v in base.data.items() if k not in ("cho_moi", "ten_tep")}
+    # A number and its date belong to one document: a copy never inherits them.
+    inherited = {k: v for k, v in base.data.items()
+                 if k not in ("cho_moi", "ten_tep", "so", "ngay")}
     lines = {key: line for key in base.lines if key and key[0] in inherited}
     lines.update(src.lines)
     return source.Source(src.path, {**inherited, **own}, lines)

@@ -403,3 +403,17 @@ def test_an_unsafe_file_is_refused_before_a_number_is_taken(tmp_path):
     assert ws.path(doc_path(1)).read_text("utf-8") == text
     assert entries(ws) == []
     assert has_vietnamese(result.stderr)
+
+
+def test_a_copy_based_on_a_numbered_plan_does_not_inherit_its_number(tmp_path):
+    """``dua_tren`` copied every field of the base, its ``so`` and ``ngay`` too: the
+    commune's copy was printed with the province's number."""
+    ws = workspace(tmp_path, {doc_path(1): DRAFT, "content/xa/2023/ban-sao.yaml":
+                              "dua_tren: kh1.yaml\ntrich_yeu: Bản của xã\n"})
+    numbered(ws, doc_path(1), "2023-03-02")
+    result = ws.run("render", "content/xa/2023/ban-sao.yaml")
+    assert result.returncode == 0, result.stderr
+    text = docx_text(ws.path("output/xa/2023/ban-sao.docx")).replace("\xa0", " ")
+    assert "01/KH-UBND" not in text and "ngày 02 tháng 3 năm 2023" not in text
+    numbered(ws, "content/xa/2023/ban-sao.yaml", "2023-03-03")
+    assert yaml_number(ws, "content/xa/2023/ban-sao.yaml") == 2
