@@ -140,12 +140,15 @@ def signature(path: Path, roots_folder: Path | None = None) -> dict:
         if not signatures:
             return {"chu_ky": "khong-co", "giai_thich": STATUSES["khong-co"]}
         info = {}
+        now = dt.datetime.now(dt.timezone.utc)
         for embedded in signatures:
-            # Signing time: as the signature states it (/M or the signing-time
-            # attribute); the certificate must be valid then.
-            moment = embedded.self_reported_timestamp or dt.datetime.now(dt.timezone.utc)
+            # The time the signature states (/M or its signing-time attribute) is
+            # the signer's own claim: judged there, and, unless a trusted timestamp
+            # fixes the time, also now (a backdated claim cannot revive an
+            # expired certificate).
+            claimed = embedded.self_reported_timestamp or now
             context = ValidationContext(trust_roots=roots, allow_fetching=False,
-                                        moment=moment, revocation_mode="soft-fail")
+                                        moment=claimed, revocation_mode="soft-fail")
             try:
                 status = validate_pdf_signature(embedded, context)
             except Exception as exc:  # noqa: BLE001 - a signature pyHanko cannot read
@@ -156,15 +159,21 @@ def signature(path: Path, roots_folder: Path | None = None) -> dict:
                 raise ArchiveError(
                     f"{display_path(path)}: chữ ký số không còn nguyên vẹn: tệp đã bị sửa "
                     "sau khi ký. Không lưu tệp này; hãy lấy lại bản ký gốc")
+            stamp_ = status.timestamp_validity
+            stamped = stamp_ is not None and stamp_.valid and stamp_.intact and stamp_.trusted
+            moments = [stamp_.timestamp] if stamped else [claimed, now]
+            moment = moments[0]
             cert = status.signing_cert
-            verdict = _validity(cert, moment) or ("hop-le" if status.trusted and roots
-                                                  else "khong-tin-cay")
+            verdict = next(filter(None, (_validity(cert, m) for m in moments)), None) or \
+                ("hop-le" if status.trusted and roots else "khong-tin-cay")
             explain = STATUSES[verdict]
             validity = cert["tbs_certificate"]["validity"]
             if verdict in ("het-han", "chua-hieu-luc"):
                 explain += (f" (chứng thư có hiệu lực từ {validity['not_before'].native:%d/%m/%Y}"
-                            f" đến {validity['not_after'].native:%d/%m/%Y}, ký lúc "
-                            f"{moment:%d/%m/%Y %H:%M})")
+                            f" đến {validity['not_after'].native:%d/%m/%Y}; thời điểm ký ghi "
+                            f"trong tệp {moment:%d/%m/%Y %H:%M}"
+                            + ("" if stamped else f", kiểm tra cả lúc lưu {now:%d/%m/%Y}")
+                            + ")")
             if verdict == "khong-tin-cay" and not roots:
                 explain += (f"; chưa có chứng thư gốc nào: hãy đặt chứng thư gốc của cơ quan "
                             f"(ví dụ của Cục Chứng thực số Chính phủ) vào thư mục {TRUST_DIR}/ "
@@ -222,9 +231,6 @@ def _stage(archive_dir: Path, relative: str, fill) -> tuple[Path, Path]:
 def _settle(part: Path, final: Path) -> None:
     os.replace(part, final)
     os.chmod(final, 0o444)  # read-only: the archive is never edited in place
-
-
-ROLES = {"ban-ky": "ban-ky", "dinh-kem": "dinh-kem", "pdfa": "pdfa"}
 
 
 def add(signed: Path, doc: Document, archive_dir: Path, out_dir: Path, root: Path,

@@ -44,8 +44,6 @@ def inside(path: Path, root: Path) -> bool:
 
 
 def entry_for(doc: Document, date: dt.date, path: Path, root: Path, raw: bytes) -> register.Entry:
-    from .frozen import figures
-
     recipients = [r for r in doc.noi_nhan if not r.lower().startswith("lưu")]
     kept = [r.split(":", 1)[1].strip() for r in doc.noi_nhan if r.lower().startswith("lưu")]
     return register.Entry(
@@ -60,7 +58,7 @@ def entry_for(doc: Document, date: dt.date, path: Path, root: Path, raw: bytes) 
         nguon=str(Path(path).resolve().relative_to(root.resolve())),
         nguon_sha256=hashlib.sha256(raw).hexdigest(),
         noi_dung_sha256=stamp.content_hash(raw),
-        chi_tieu=figures(doc),
+        chi_tieu=frozen.figures(doc),
     )
 
 
@@ -199,9 +197,7 @@ def _already_numbered(doc: Document, path: Path, raw: bytes,
     """A file with ``so:``: refused — unless it is the very document this register
     numbered and its issued files were never written (an interrupted run), in
     which case they are written now."""
-    from .frozen import issued
-
-    entry = issued(doc)
+    entry = frozen.issued(doc)
     if (entry is not None and not entry.outputs
             and entry.row["noi_dung_sha256"] == stamp.content_hash(raw)):
         if date is not None and date != doc.ngay:
