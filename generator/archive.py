@@ -379,6 +379,8 @@ def _recover(archive_dir: Path) -> None:
     finally:
         db.close()
     for part in archive_dir.rglob(".*.part"):
+        if part.parent == archive_dir:
+            continue  # a printed book being written (register export), not an archive file
         final = part.with_name(part.name[1:-len(".part")])
         relative = str(final.relative_to(archive_dir))
         if relative in known and not final.exists() and sha256(part) == known[relative]:
@@ -403,7 +405,7 @@ def _own_file(relative: str) -> bool:
     top = "/" not in relative
     return (relative.startswith(".locks/") or name == register.LOCK_NAME
             or (top and name.startswith(register.DB_NAME))
-            or (top and name.startswith("so-dang-ky-van-ban-di-")))
+            or (top and name.lstrip(".").startswith("so-dang-ky-van-ban-di-")))
 
 
 def verify(archive_dir: Path) -> tuple[int, list[tuple[str, str]]]:

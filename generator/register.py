@@ -141,20 +141,28 @@ def connect(archive_dir: Path, create: bool = True) -> sqlite3.Connection | None
     db.execute("PRAGMA busy_timeout=60000")
     db.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
     db.execute("PRAGMA synchronous=FULL")
-    db.executescript(SCHEMA)  # IF NOT EXISTS: safe for concurrent first runs
-    db.execute("BEGIN IMMEDIATE")  # two first runs must not both add a column
-    try:
-        for table, columns in ADDED_COLUMNS.items():
-            have = {r["name"] for r in db.execute(f"PRAGMA table_info({table})")}
-            for name, declaration in columns:
-                if name not in have:
-                    db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        db.close()
-        raise
+    if _needs_migration(db):
+        # Only a new or older register is written to here: a reader (archive list)
+        # must never wait for a writer's transaction.
+        db.executescript(SCHEMA)  # IF NOT EXISTS: safe for concurrent first runs
+        with transaction(db):  # two first runs must not both add a column
+            for table, columns in ADDED_COLUMNS.items():
+                have = {r["name"] for r in db.execute(f"PRAGMA table_info({table})")}
+                for name, declaration in columns:
+                    if name not in have:
+                        db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")
     return db
+
+
+def _needs_migration(db: sqlite3.Connection) -> bool:
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not {"van_ban_di", "luu_tru", "ban_phat_hanh"} <= tables:
+        return True
+    for table, columns in ADDED_COLUMNS.items():
+        have = {r["name"] for r in db.execute(f"PRAGMA table_info({table})")}
+        if any(name not in have for name, _ in columns):
+            return True
+    return False
 
 
 @contextmanager
