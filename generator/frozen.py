@@ -117,6 +117,24 @@ def issued(doc) -> Issued | None:
         db.close()
 
 
+def voided(root: Path, doc):
+    """The voided register entry this document's ``so``/``ngay`` still carry, or None."""
+    if getattr(doc, "so", None) is None or getattr(doc, "ngay", None) is None:
+        return None
+    db = _open(root)
+    if db is None:
+        return None
+    try:
+        relative = str(Path(doc.path).resolve().relative_to(Path(root).resolve()))
+        return db.execute("SELECT * FROM van_ban_di WHERE nguon = ? AND so = ? AND nam = ? "
+                          "AND huy = 1 ORDER BY id DESC LIMIT 1",
+                          (relative, doc.so, doc.ngay.year)).fetchone()
+    except (sqlite3.OperationalError, ValueError):
+        return None
+    finally:
+        db.close()
+
+
 def owner_of(root: Path, targets: list[Path], own_id: int | None = None):
     """The register row whose issued files include one of ``targets`` (other than
     row ``own_id``), or None: an issued file is never overwritten by another document."""
@@ -164,7 +182,14 @@ def guard(unit, doc, targets: list[Path]) -> tuple[list[Path], list[Problem]] | 
         raise ContentError([Problem(display_path(doc.path), None, None,
                                     taken_message(Path(doc.path), owner))])
     if entry is None:
-        return None  # a draft, a number written by hand, a voided entry
+        void = voided(root, doc) if getattr(unit, "row", None) is None else None
+        if void is not None:
+            raise ContentError([Problem(
+                display_path(doc.path), None, "so",
+                f"số {register.label(void)} ngày {dt_vn(void['ngay'])} đã bị hủy "
+                f"({void['ly_do_huy']}); văn bản mang số đã hủy không được dựng. Hãy xóa hai "
+                "dòng so: và ngay: rồi cấp số mới (vanban number)")])
+        return None  # a draft, a number written by hand
     label = register.label(entry.row)
     same = stamp.content_hash(Path(doc.path).read_bytes()) == entry.row["noi_dung_sha256"]
     if not entry.outputs:

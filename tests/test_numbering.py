@@ -241,7 +241,12 @@ def test_void_keeps_the_row_and_the_number_is_never_given_again(tmp_path):
     assert_clear_refusal(twice, "đã bị hủy")
     numbered(ws, doc_path(3), "2023-03-04")
     assert yaml_number(ws, doc_path(3)) == 3  # never 02 again
-    # The voided document cannot be archived under its number.
+    # The voided document is not rendered again with its voided number …
+    kh2_docx = ws.path("output/xa/2023/kh2.docx").read_bytes()
+    rendered = ws.run("render", doc_path(2))
+    assert_clear_refusal(rendered, "đã bị hủy")
+    assert ws.path("output/xa/2023/kh2.docx").read_bytes() == kh2_docx
+    # … nor archived under it.
     result = ws.run("archive", "add", "output/xa/2023/kh2.pdf", "--doc", doc_path(2))
     assert_clear_refusal(result, "đã bị hủy")
     # The book keeps the row in its place, with the reason.
