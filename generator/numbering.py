@@ -101,14 +101,20 @@ def number_and_issue(path: Path, date: dt.date | None, archive_dir: Path,
 
     doc = load_document(path)
     stem = output_stem(Unit(Path(path)), out_dir, doc)
-    targets = [stem.with_suffix(f".{fmt}") for fmt in FORMATS]
+    targets = [stem.with_name(f"{stem.name}.{fmt}") for fmt in FORMATS]
     with _document_lock(archive_dir, path):
         result = number(path, date, archive_dir, targets)
         faults.point("number-before-render")
         try:
-            outputs, warnings, _ = render_unit(Unit(Path(path)), out_dir)
+            with atomic.exclusive(out_dir):  # one writer per output folder, as build
+                outputs, warnings, _ = render_unit(Unit(Path(path)), out_dir)
         except ContentError as exc:
             raise RenderFailed(result, exc.problems) from None
+        except atomic.Busy:
+            raise RenderFailed(result, [Problem(
+                display_path(path), None, None,
+                f"thư mục {display_path(Path(out_dir))} đang được một lệnh khác ghi quá "
+                f"{atomic.LOCK_WAIT_SECONDS} giây")]) from None
         result.outputs, result.warnings = outputs, warnings
         faults.point("number-after-render")
     return result
