@@ -295,7 +295,7 @@ def test_concurrent_processes_get_consecutive_numbers_never_reused(tmp_path):
 
     # Numbering succeeds, rendering fails (a user template with a runtime error):
     # the number is kept, in the file and in the register.
-    from generator.templates import builtin_dir
+    from generator.compose.templates import builtin_dir
     broken = (builtin_dir() / "ke-hoach.j2").read_text("utf-8").replace(
         "{% block noi_dung %}", "{% block noi_dung %}\n{{ khong_co }}", 1)
     assert "khong_co" in broken

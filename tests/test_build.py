@@ -32,7 +32,7 @@ import pdfplumber
 import pytest
 
 from conftest import run_vanban
-from generator.templates import builtin_dir
+from generator.compose.templates import builtin_dir
 from helpers_ws import AGENCIES, PLAN, docx_text, line_of, pdf_text, replace_once, squeeze
 
 # -- the workspace ------------------------------------------------------------------

@@ -59,7 +59,7 @@ def test_build_keeps_the_issued_files_and_names_the_change(issued):
 
 def test_render_and_a_template_change_leave_it_too(issued):
     ws, files = issued
-    from generator.templates import builtin_dir
+    from generator.compose.templates import builtin_dir
 
     changed = (builtin_dir() / "ke-hoach.j2").read_text("utf-8").replace(
         "{% block noi_dung %}", "{% block noi_dung %}\nMẪU MỚI CỦA VĂN PHÒNG", 1)

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from generator import vnformat
 from generator.errors import Collector
-from generator.source import load
+from generator.content.source import load
 
 
 def read(tmp_path, text: str):

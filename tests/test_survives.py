@@ -21,7 +21,7 @@ import pdfplumber
 import pytest
 
 from conftest import REPO, run_vanban
-from generator.templates import builtin_dir
+from generator.compose.templates import builtin_dir
 from helpers_ws import AGENCIES, PLAN, replace_once
 
 MM = 72 / 25.4

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from generator.templates import builtin_dir
+from generator.compose.templates import builtin_dir
 from helpers_ws import (DOCX, PDF, docx_text, has_vietnamese, make_workspace, snapshot, squeeze)
 
 TEMPLATE = "templates/ke-hoach.j2"

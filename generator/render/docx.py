@@ -20,9 +20,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from . import style
-from .fonts import FAMILY_DOCX, PT_TO_MM
-from .tree import DocumentTree, Grid, Paragraph, Part, Rule, Table
+from .. import style
+from ..fonts import FAMILY_DOCX, PT_TO_MM
+from ..tree import DocumentTree, Grid, Paragraph, Part, Rule, Table
 
 ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
          "right": WD_ALIGN_PARAGRAPH.RIGHT, "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}

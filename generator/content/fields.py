@@ -11,11 +11,12 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from . import suggest, vnformat
-from .errors import Collector
-from .model import Block, Heading
+from . import suggest
+from .. import vnformat
+from ..errors import Collector
+from ..model import Block, Heading
 from .source import NumberText, Source
-from .limits import MAX_NUMBER
+from ..limits import MAX_NUMBER
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

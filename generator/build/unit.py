@@ -12,13 +12,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-from . import atomic, faults, frozen, workspace
-from .batch import Unit, units_of
-from .compose import build
-from .errors import ContentError, Problem, display_path
-from .fonts import missing_glyphs
-from .limits import MAX_NAME_CHARS
-from .validate import load_document
+from .. import atomic, faults, workspace
+from ..office import frozen
+from ..content.batch import Unit, units_of
+from ..compose.builder import build
+from ..errors import ContentError, Problem, display_path
+from ..fonts import missing_glyphs
+from ..limits import MAX_NAME_CHARS
+from ..content.validate import load_document
 
 FORMATS = ("docx", "pdf")
 
@@ -27,9 +28,9 @@ def _renderer(fmt: str):
     """Imported when first needed: WeasyPrint alone takes ~0.5 s to import, which
     a build with nothing to do (or a ``check``) should not pay."""
     if fmt == "docx":
-        from .render_docx import render_docx
+        from ..render.docx import render_docx
         return render_docx
-    from .render_pdf import render_pdf
+    from ..render.pdf import render_pdf
     return render_pdf
 
 

@@ -17,10 +17,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import encoding, source, suggest, vnformat
-from .errors import Collector, ContentError, Problem, display_path
+from . import encoding, source, suggest
+from .. import vnformat
+from ..errors import Collector, ContentError, Problem, display_path
 from .fields import negative_message
-from .limits import MAX_NAME_BYTES, MAX_NAME_CHARS, MAX_TABLE_BYTES, MAX_TABLE_ROWS
+from ..limits import MAX_NAME_BYTES, MAX_NAME_CHARS, MAX_TABLE_BYTES, MAX_TABLE_ROWS
 
 SPEC_KEYS = {"bang", "xa_cua_tinh", "ten_tep"}
 LIST_FIELDS = {"noi_nhan", "can_cu", "kinh_gui", "ten"}

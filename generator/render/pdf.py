@@ -15,9 +15,9 @@ from pathlib import Path
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from . import style
-from .fonts import FACES, FAMILY_PDF, FONT_DIR, line_height_factor
-from .tree import DocumentTree, Grid, Paragraph, Part, Rule, Table
+from .. import style
+from ..fonts import FACES, FAMILY_PDF, FONT_DIR, line_height_factor
+from ..tree import DocumentTree, Grid, Paragraph, Part, Rule, Table
 
 
 @lru_cache(maxsize=None)

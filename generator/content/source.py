@@ -22,8 +22,8 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
 
 from . import encoding, yamltext
-from .errors import Collector
-from .limits import MAX_DEPTH, MAX_NODES, MAX_YAML_BYTES
+from ..errors import Collector
+from ..limits import MAX_DEPTH, MAX_NODES, MAX_YAML_BYTES
 
 PathKey = tuple  # ("chi_tieu", 2, "gia_tri")
 

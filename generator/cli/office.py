@@ -9,9 +9,9 @@ from pathlib import Path
 
 import click
 
-from .errors import ContentError, display_path
+from ..errors import ContentError, display_path
 
-from .clihelp import CONTEXT, Command, Group, say
+from .help import CONTEXT, Command, Group, say
 
 
 def _fail(message: str) -> None:
@@ -29,7 +29,7 @@ def _date(ctx, param, value):
 
 
 def _archive_dir(root: Path, option):
-    from .numbering import NumberingError, archive_dir_for
+    from ..office.numbering import NumberingError, archive_dir_for
 
     try:
         return archive_dir_for(root, option)
@@ -39,7 +39,7 @@ def _archive_dir(root: Path, option):
 
 def _here() -> Path:
     """The workspace of the working folder (the nearest folder holding content/)."""
-    from . import workspace
+    from .. import workspace
 
     try:
         return workspace.root_of(Path.cwd())
@@ -48,7 +48,7 @@ def _here() -> Path:
 
 
 def _doc_root(path: Path) -> Path:
-    from .numbering import NumberingError, workspace_root
+    from ..office.numbering import NumberingError, workspace_root
 
     try:
         return workspace_root(path)
@@ -57,7 +57,7 @@ def _doc_root(path: Path) -> Path:
 
 
 def _checked_document(path: Path):
-    from .validate import load_document
+    from ..content.validate import load_document
 
     try:
         return load_document(path)
@@ -86,8 +86,8 @@ def number(file, date, out_dir, archive) -> None:
     Số chạy theo cơ quan và năm, bắt đầu từ 01 mỗi ngày 1 tháng 1; văn bản đã có số
     không được cấp lại; số cấp nhầm thì hủy (vanban register huy), không dùng lại.
     """
-    from .numbering import NumberingError, RenderFailed, number_and_issue
-    from .register import RegisterError
+    from ..office.numbering import NumberingError, RenderFailed, number_and_issue
+    from ..office.register import RegisterError
 
     path = Path(file)
     if not path.is_file():
@@ -139,7 +139,7 @@ def export(year, fmt, out, agency, archive) -> None:
     """In sổ đăng ký văn bản đi của một năm: bìa và đủ mười cột, theo thứ tự số
     (số đã hủy vẫn ở chỗ của nó, ghi chú lý do). Giá trị luôn là chữ, không bao giờ
     thành công thức trong bảng tính."""
-    from . import register
+    from ..office import register
 
     root = _here()
     folder = _archive_dir(root, archive)
@@ -165,7 +165,7 @@ def void(so, reason, year, archive) -> None:
     """Hủy số SO (ví dụ 01/KH-UBND) cấp nhầm: dòng trong sổ giữ nguyên, ghi lý do và
     thời điểm hủy; số đó không bao giờ được cấp lại. Văn bản cần số thì xóa dòng so:
     và ngay: trong tệp YAML rồi cấp số mới."""
-    from . import register
+    from ..office import register
 
     if not reason.strip():
         _fail("--ly-do không được để trống: sổ phải ghi lý do hủy")
@@ -208,9 +208,9 @@ def add(signed, doc_file, replace, reason, attachment, roots, out_dir, archive) 
     """Lưu bản đã ký (PDF ký số hoặc ảnh quét) của một văn bản đã cấp số, kèm bản
     PDF/A-3 có đính kèm tệp YAML và DOCX. Không bao giờ ghi đè. Chữ ký số được kiểm
     tra chặt: nguyên vẹn, chứng thư còn hiệu lực lúc ký, dẫn tới chứng thư gốc tin cậy."""
-    from .archive import TRUST_DIR, ArchiveError, add as store
-    from .numbering import inside
-    from .register import RegisterError
+    from ..office.archive import TRUST_DIR, ArchiveError, add as store
+    from ..office.numbering import inside
+    from ..office.register import RegisterError
 
     doc_path, signed_path = Path(doc_file), Path(signed)
     for p in (doc_path, signed_path):
@@ -245,8 +245,8 @@ def add(signed, doc_file, replace, reason, attachment, roots, out_dir, archive) 
 def verify(archive) -> None:
     """Tính lại mã băm mọi tệp đã lưu; liệt kê tệp mất, bị thay đổi, hoặc tệp lạ không
     có trong sổ (mã 1 nếu có)."""
-    from .archive import verify as check_all
-    from .register import RegisterError
+    from ..office.archive import verify as check_all
+    from ..office.register import RegisterError
 
     folder = _archive_dir(_here(), archive)
     try:
@@ -270,7 +270,7 @@ def verify(archive) -> None:
 @archive_option
 def list_(year, kind, text, archive) -> None:
     """Liệt kê các tệp đã lưu trữ, với trạng thái chữ ký số."""
-    from .archive import listing
+    from ..office.archive import listing
 
     folder = _archive_dir(_here(), archive)
     rows = listing(folder, year, kind, text)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from ruamel.yaml.comments import CommentedMap
 
-from .source import _yaml
+from ..content.source import _yaml
 
 BOM = b"\xef\xbb\xbf"
 KEYS = ("so", "ngay")

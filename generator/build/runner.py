@@ -19,10 +19,10 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import atomic, faults, workspace
-from .errors import ContentError, Problem, display_path
+from .. import atomic, faults, workspace
+from ..errors import ContentError, Problem, display_path
 from .inputs import Hasher, key_of, unit_inputs
-from .batch import Unit, units_of
+from ..content.batch import Unit, units_of
 
 MANIFEST = ".vanban-build.json"
 MANIFEST_VERSION = 3  # 3: references record ten_tep (who writes which output)
@@ -115,7 +115,7 @@ def problems_of(exc: BaseException, path) -> list[Problem]:
     if isinstance(exc, ContentError):
         return exc.problems
     if isinstance(exc, TemplateError):
-        from .templates import template_problem
+        from ..compose.templates import template_problem
         return [template_problem(exc, display_path(Path(path)))]
     if isinstance(exc, MemoryError):
         message = "không đủ bộ nhớ để dựng văn bản này; hãy kiểm tra các tệp nó dùng"
@@ -213,7 +213,7 @@ def _label(name: str) -> str:
 
 def _work(unit: Unit, out_dir: str, formats) -> dict:
     """One unit in a worker process: render, and report back plain data."""
-    from .writer import render_unit
+    from .unit import render_unit
 
     try:
         outputs, warnings, doc = render_unit(unit, Path(out_dir), formats)

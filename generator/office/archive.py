@@ -28,9 +28,10 @@ import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import faults, register, stamp
-from .errors import display_path
-from .model import KIND_NAMES, Document
+from .. import faults
+from . import register, stamp
+from ..errors import display_path
+from ..model import KIND_NAMES, Document
 
 MAGIC = {b"%PDF-": "pdf", b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg",
          b"II*\x00": "tif", b"MM\x00*": "tif"}
@@ -339,9 +340,9 @@ def archival_copy(doc: Document, target: Path, out_dir: Path) -> None:
     number, date, agency and subject in its metadata."""
     from weasyprint import Attachment
 
-    from .compose import build
-    from .render_docx import render_docx
-    from .render_pdf import render_pdf
+    from ..compose.builder import build
+    from ..render.docx import render_docx
+    from ..render.pdf import render_pdf
 
     tree = build(doc)
     number = f"{doc.so:02d}/{doc.ky_hieu}"

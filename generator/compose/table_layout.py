@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from . import style
-from .fonts import text_width_mm
+from .. import style
+from ..fonts import text_width_mm
 
 # A little room beyond the measured width: Word and LibreOffice round widths to
 # twentieths of a point, and a word exactly as wide as its cell may still break.

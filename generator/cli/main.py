@@ -15,12 +15,12 @@ from pathlib import Path
 
 import click
 
-from . import __version__, atomic, workspace
-from .errors import ContentError, display_path
-from .validate import check as check_file
-from .writer import FORMATS, render_file
+from .. import __version__, atomic, workspace
+from ..errors import ContentError, display_path
+from ..content.validate import check as check_file
+from ..build.unit import FORMATS, render_file
 
-from .clihelp import CONTEXT, Group, say
+from .help import CONTEXT, Group, say
 
 
 def _formats(ctx, param, value: str) -> tuple[str, ...]:
@@ -90,7 +90,7 @@ def render(files, out_dir, formats) -> None:
     Kết quả nằm ở <OUTPUT>/<đường dẫn dưới content/>/<tên>.docx và .pdf.
     Tệp có lỗi không được ghi; tệp cũ (nếu có) giữ nguyên.
     """
-    from .build import output_collisions, problems_of
+    from ..build.runner import output_collisions, problems_of
 
     failed = 0
     documents = _documents(files)
@@ -129,7 +129,7 @@ def check(paths) -> None:
 
     Thoát với mã 1 nếu có lỗi, 0 nếu không (cảnh báo không tính là lỗi).
     """
-    from .build import output_collisions, problems_of
+    from ..build.runner import output_collisions, problems_of
 
     errors = 0
     documents = _documents(paths)
@@ -167,7 +167,7 @@ def build(path, out_dir, jobs, force, explain, dry_run, formats) -> None:
     Văn bản lỗi không làm dừng các văn bản khác; kết thúc với mã 1 và liệt kê lỗi.
     Tệp kết quả được ghi trọn vẹn hoặc giữ nguyên; tệp của văn bản đã xóa bị xóa theo.
     """
-    from . import build as builder
+    from ..build import runner as builder
 
     if not Path(path).exists():
         click.echo(f"{path}: không tìm thấy tệp hoặc thư mục", err=True)
@@ -258,9 +258,9 @@ def new_plan(out, nam) -> None:
               help="Tệp khung sẽ tạo (mặc định: bao-cao.yaml cạnh kế hoạch).")
 def new_report(plan_file, out) -> None:
     """Tạo khung báo cáo liệt kê mọi chỉ tiêu của kế hoạch, chỉ cần điền số liệu."""
-    from .model import Plan
+    from ..model import Plan
     from .skeleton import report_skeleton
-    from .validate import load_document
+    from ..content.validate import load_document
 
     plan_path = Path(plan_file)
     if not plan_path.is_file():
@@ -278,7 +278,7 @@ def new_report(plan_file, out) -> None:
     _write_skeleton(out_path, report_skeleton(plan, plan_path, out_path))
 
 
-from .cli_archive import archive_group, number, register_group  # noqa: E402
+from .office import archive_group, number, register_group  # noqa: E402
 
 main.add_command(number)
 main.add_command(register_group)

@@ -20,10 +20,12 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import atomic, batch, faults, frozen, register, source, stamp, workspace
-from .errors import Collector, ContentError, Problem, display_path
-from .model import KIND_NAMES, Document
-from .validate import check_complete, load_document
+from .. import atomic, faults, workspace
+from ..content import batch, source
+from . import frozen, register, stamp
+from ..errors import Collector, ContentError, Problem, display_path
+from ..model import KIND_NAMES, Document
+from ..content.validate import check_complete, load_document
 
 
 class NumberingError(Exception):
@@ -94,10 +96,10 @@ def number_and_issue(path: Path, date: dt.date | None, archive_dir: Path,
                      out_dir: Path) -> Numbered:
     """Number the document, then render its issued DOCX and PDF (RenderFailed if
     they cannot be; the number stays)."""
-    from .batch import Unit
-    from .writer import render_unit
+    from ..content.batch import Unit
+    from ..build.unit import render_unit
 
-    from .writer import FORMATS, output_stem
+    from ..build.unit import FORMATS, output_stem
 
     doc = load_document(path)
     stem = output_stem(Unit(Path(path)), out_dir, doc)

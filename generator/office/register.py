@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import atomic, faults
+from .. import atomic, faults
 
 DB_NAME = "so-dang-ky.sqlite"
 LOCK_NAME = ".so-dang-ky.lock"
@@ -412,7 +412,7 @@ def _xlsx(path, year, agencies, headings, lines) -> None:
 
 def _book(path, year, agencies, headings, rows, lines, fmt: str) -> None:
     """The book as a document (DOCX or PDF), from the ``so-dang-ky.j2`` template."""
-    from .compose import build_from
+    from ..compose.builder import build_from
 
     numbers = [r["so"] for r in rows]
     dates = sorted(r["ngay"] for r in rows)
@@ -427,10 +427,10 @@ def _book(path, year, agencies, headings, rows, lines, fmt: str) -> None:
     )
     tree = build_from("so-dang-ky.j2", context, landscape=True)
     if fmt == "pdf":
-        from .render_pdf import render_pdf
+        from ..render.pdf import render_pdf
         render_pdf(tree, Path(path))
     else:
-        from .render_docx import render_docx
+        from ..render.docx import render_docx
         render_docx(tree, Path(path))
 
 

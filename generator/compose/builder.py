@@ -12,14 +12,15 @@ import dataclasses
 import datetime
 import unicodedata
 
-from . import header_lines, marks, style, table_layout, ties, vnformat, workspace
-from .errors import ContentError, Problem, display_path
-from .fonts import text_width_mm
-from .model import Document
-from .model import Table as ModelTable
-from .report import results_table
+from . import header_lines, marks, table_layout, ties
+from .. import style, vnformat, workspace
+from ..errors import ContentError, Problem, display_path
+from ..fonts import text_width_mm
+from ..model import Document
+from ..model import Table as ModelTable
+from ..content.report import results_table
 from .templates import DATA, environment, template_problem
-from .tree import (DocumentTree, Grid, Metadata, Paragraph, Part, Rule, Run, Table,
+from ..tree import (DocumentTree, Grid, Metadata, Paragraph, Part, Rule, Run, Table,
                    TableRow)
 
 HEADER_LEFT = ("chu-quan", "co-quan")

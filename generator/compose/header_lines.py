@@ -17,8 +17,8 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from . import style
-from .fonts import text_width_mm
+from .. import style
+from ..fonts import text_width_mm
 
 # Unit kinds that open a unit's name: "xã", "phường", "đặc khu" since 1 July 2025, and
 # the kinds of the time before it, which older documents keep.

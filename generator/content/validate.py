@@ -12,11 +12,12 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from . import batch, source, suggest, targets, workspace
-from .errors import Collector, ContentError, display_path
+from . import batch, source, suggest, sentences as targets
+from .. import workspace
+from ..errors import Collector, ContentError, display_path
 from .fields import QUOTE_HINT, Fields, negative_message
-from .limits import MAX_NAME_CHARS
-from .model import (KIND_CODES, Agency, Appendix, Assignment, Document, Plan, Signer, Table,
+from ..limits import MAX_NAME_CHARS
+from ..model import (KIND_CODES, Agency, Appendix, Assignment, Document, Plan, Signer, Table,
                     Target)
 
 KINDS = KIND_CODES
@@ -327,7 +328,7 @@ def _targets(f: Fields, key: str, items: list[Fields]) -> list[Target]:
         if subs and len(same_unit) == len(subs):
             total = sum((s.gia_tri for s in subs), Decimal(0))
             if total != gia_tri:
-                from .vnformat import number
+                from ..vnformat import number
                 t.error("chi_tiet", f"tổng các chỉ tiêu chi tiết là {number(total)} "
                         f"{don_vi}, khác giá trị của {ma} là {number(gia_tri)} {don_vi}")
         out.append(target)
@@ -359,7 +360,7 @@ def check(path: Path) -> list:
             found = doc.warnings
             # Compose too (templates, the clerk's own included, and their limits):
             # check finds what build would fail on, short of writing the files.
-            from .compose import build as compose
+            from ..compose.builder import build as compose
             compose(doc)
         except ContentError as exc:
             found = exc.problems + exc.warnings

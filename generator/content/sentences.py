@@ -15,10 +15,11 @@ from decimal import Decimal
 from jinja2 import StrictUndefined, TemplateError, UndefinedError
 from jinja2.sandbox import SecurityError
 
-from . import suggest, vnformat
-from .limits import MAX_NUMBER
-from .model import Target
-from .sandbox import LimitedSandbox, TemplateLimit
+from . import suggest
+from .. import vnformat
+from ..limits import MAX_NUMBER
+from ..model import Target
+from ..sandbox import LimitedSandbox, TemplateLimit
 
 
 @lru_cache(maxsize=2)

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from . import register, stamp, workspace
-from .errors import ContentError, Problem, display_path
-from .vnformat import number as vn_number
+from . import register, stamp
+from .. import workspace
+from ..errors import ContentError, Problem, display_path
+from ..vnformat import number as vn_number
 
 
 def figures(doc) -> dict[str, str]:
@@ -240,7 +241,7 @@ def record(doc, outputs: list[Path]) -> None:
         return
     if stamp.content_hash(Path(doc.path).read_bytes()) != entry.row["noi_dung_sha256"]:
         return
-    from . import faults
+    from .. import faults
     from .archive import sha256
 
     faults.point("number-before-record")

@@ -9,10 +9,11 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from . import source, suggest, vnformat
-from .errors import Collector, ContentError, display_path
+from . import source, suggest
+from .. import vnformat
+from ..errors import Collector, ContentError, display_path
 from .fields import Fields, negative_message
-from .model import Appendix, Plan, Report, Result, Table
+from ..model import Appendix, Plan, Report, Result, Table
 
 REPORT_KEYS = {
     "ke_hoach", "kinh_gui", "ket_qua", "tinh_hinh", "ket_qua_thuc_hien", "danh_gia",

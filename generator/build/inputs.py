@@ -16,9 +16,11 @@ from pathlib import Path
 
 from jinja2 import TemplateNotFound
 
-from . import __version__, batch, source, templates, workspace
-from .errors import Collector
-from .fonts import FONT_DIR
+from .. import __version__, workspace
+from ..content import batch, source
+from ..compose import templates
+from ..errors import Collector
+from ..fonts import FONT_DIR
 
 
 class Hasher:

@@ -9,10 +9,11 @@ import json
 import os
 from pathlib import Path
 
-from . import atomic, source, workspace
-from .errors import Collector
-from .model import Plan
-from .templates import environment
+from .. import atomic, workspace
+from ..content import source
+from ..errors import Collector
+from ..model import Plan
+from ..compose.templates import environment
 
 
 def _yaml_scalar(value) -> str:

@@ -16,9 +16,9 @@ from pathlib import Path
 from jinja2 import (ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
                     TemplateError, TemplateNotFound, TemplateSyntaxError, meta)
 
-from . import vnformat
-from .errors import Problem, display_path
-from .sandbox import LimitedSandbox
+from .. import vnformat
+from ..errors import Problem, display_path
+from ..sandbox import LimitedSandbox
 
 # Where a substituted value begins in a template's output. compose.parse_lines
 # reads ``@role`` only where the template itself wrote the ``@``, so no value
@@ -36,7 +36,7 @@ class Structure(str):
 
 def builtin_dir() -> Path:
     """``templates/`` of the source tree, or the copy installed with the package."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent
     for candidate in (here.parent / "templates", here / "templates"):
         if (candidate / "_van-ban.j2").is_file():
             return candidate

@@ -1,0 +1,1 @@
+"""The ``vanban`` command: arguments in, Vietnamese lines out."""
