@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Callable
 
 from . import source, suggest
 from .. import vnformat
 from ..errors import Collector, ContentError, display_path
 from .fields import Fields, negative_message
 from ..model import Appendix, Plan, Report, Result, Table
+from ..model import Appendix, Document, Plan, Report, Result, Table
 
 REPORT_KEYS = {
     "ke_hoach", "kinh_gui", "ket_qua", "tinh_hinh", "ket_qua_thuc_hien", "danh_gia",
@@ -21,11 +23,11 @@ REPORT_KEYS = {
 }
 
 
-def read_report(f: Fields, path: Path, common: dict | None) -> Report | None:
-    from .validate import COMMON_KEYS  # late: validate imports this module lazily
-
-    f.only(COMMON_KEYS | REPORT_KEYS)
-    plan = _plan(f, path)
+def read_report(f: Fields, path: Path, common: dict | None,
+                load_plan: Callable[[Path], Document]) -> Report | None:
+    """The report's own fields; ``load_plan`` reads the plan it names (validate's
+    ``load_document``, passed in so this module does not import its caller)."""
+    plan = _plan(f, path, load_plan)
     danh_gia = f.child("danh_gia") if f.has("danh_gia") else None
     if danh_gia is not None:
         danh_gia.only({"uu_diem", "han_che", "nguyen_nhan"})
@@ -55,9 +57,7 @@ def read_report(f: Fields, path: Path, common: dict | None) -> Report | None:
     return report
 
 
-def _plan(f: Fields, path: Path) -> Plan | None:
-    from .validate import load_document
-
+def _plan(f: Fields, path: Path, load_document: Callable[[Path], Document]) -> Plan | None:
     name = f.text("ke_hoach", required=True)
     if name is None:
         return None

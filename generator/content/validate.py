@@ -17,6 +17,7 @@ from .. import workspace
 from ..errors import Collector, ContentError, display_path
 from .fields import QUOTE_HINT, Fields, negative_message
 from ..limits import MAX_NAME_CHARS
+from .report import REPORT_KEYS, read_report
 from ..model import (KIND_CODES, Agency, Appendix, Assignment, Document, Plan, Signer, Table,
                     Target)
 
@@ -129,8 +130,9 @@ def _document(f: Fields, path: Path, variables: dict | None = None) -> Document 
         f.error("loai", f"'{loai}' không hợp lệ; chỉ nhận ke-hoach hoặc bao-cao")
         loai = None
     if loai == "bao-cao":
-        from .report import read_report  # the report needs its plan: see report.py
-        return read_report(f, path, _common(f, path, "bao-cao"))
+        common = _common(f, path, "bao-cao")
+        f.only(COMMON_KEYS | REPORT_KEYS)
+        return read_report(f, path, common, load_document)
     f.only(COMMON_KEYS | PLAN_KEYS)
     # Go on even when the header is wrong: every mistake of the file is reported.
     return _plan(f, _common(f, path, loai or "ke-hoach"), variables or {})
