@@ -20,6 +20,8 @@ from ..model import Document
 from ..model import Table as ModelTable
 from ..content.report import results_table
 from .templates import DATA, environment, template_problem
+from .tables import results_table
+from .templates import environment, template_problem
 from ..tree import (DocumentTree, Grid, Metadata, Paragraph, Part, Rule, Run, Table,
                    TableRow)
 

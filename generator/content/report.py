@@ -16,6 +16,7 @@ from ..errors import Collector, ContentError, display_path
 from .fields import Fields, negative_message
 from ..model import Appendix, Plan, Report, Result, Table
 from ..model import Appendix, Document, Plan, Report, Result, Table
+from ..model import Appendix, Document, Plan, Report, Result
 
 REPORT_KEYS = {
     "ke_hoach", "kinh_gui", "ket_qua", "tinh_hinh", "ket_qua_thuc_hien", "danh_gia",
@@ -173,25 +174,3 @@ def _same_issuer(f: Fields, common: dict, plan: Plan) -> None:
         f.warn("nam", f"báo cáo năm {common['nam']} trên kế hoạch năm {plan.nam}; "
                "đúng nếu kế hoạch áp dụng nhiều năm")
 
-
-def results_table(report: Report, labels: dict) -> Table:
-    """The targets table, row by row; ``labels`` are the template's words
-    (column headers and the evaluation words), so no wording lives here."""
-    rows, groups, group = [], set(), None
-    for result in report.ket_qua:
-        target = result.target
-        if "." not in result.stt and target.nhom and target.nhom != group:
-            group = target.nhom
-            groups.add(len(rows))
-            rows.append([target.nhom])
-        rate = result.rate
-        rows.append([
-            result.stt, target.ten, target.don_vi, vnformat.number(target.gia_tri),
-            vnformat.number(result.gia_tri) if result.gia_tri is not None
-            else labels["chua-co"],
-            vnformat.number(rate, decimals=1) if rate is not None else "-",
-            labels[result.status] if result.gia_tri is not None else "-",
-        ])
-    return Table(list(labels["cot"]), rows, nhom=groups,
-                 can=["giua", "trai", "giua", "phai", "phai", "phai", "giua"],
-                 ty_le=[7, 42, 14, 12, 12, 10, 13])
