@@ -106,6 +106,19 @@ class NameTooLong(UnsafeOutputPath):
     pass
 
 
+def is_plain_name(stem: str) -> bool:
+    """An output name (``ten_tep``) is one file name: no folder, no ``..``, not hidden."""
+    return not (not stem or stem in (".", "..") or "/" in stem or "\\" in stem
+                or stem.startswith(".") or "\x00" in stem)
+
+
+def is_too_long(stem: str) -> bool:
+    """Longer than the documented limit, in characters or in UTF-8 bytes."""
+    from .limits import MAX_NAME_BYTES, MAX_NAME_CHARS
+
+    return len(stem) > MAX_NAME_CHARS or len(stem.encode("utf-8", "replace")) > MAX_NAME_BYTES
+
+
 def output_stem(doc_path: Path, out_dir: Path, name: str | None = None,
                 batch: bool = False) -> Path:
     """The output path without extension, guaranteed to stay inside ``out_dir``.
@@ -115,12 +128,9 @@ def output_stem(doc_path: Path, out_dir: Path, name: str | None = None,
     if batch:
         relative = relative / doc_path.stem
     stem = name if name is not None else doc_path.stem
-    if (not stem or stem in (".", "..") or "/" in stem or "\\" in stem
-            or stem.startswith(".") or "\x00" in stem):
+    if not is_plain_name(stem):
         raise UnsafeOutputPath(stem)
-    from .limits import MAX_NAME_BYTES, MAX_NAME_CHARS
-
-    if len(stem) > MAX_NAME_CHARS or len(stem.encode("utf-8", "replace")) > MAX_NAME_BYTES:
+    if is_too_long(stem):
         raise NameTooLong(stem)
     out_dir = Path(out_dir).resolve()
     target = (out_dir / relative / stem).resolve()

@@ -161,14 +161,12 @@ def _common(f: Fields, path: Path, loai: str) -> dict | None:
         ket_thuc=f.blocks("ket_thuc"), so_co_so_0=f.boolean("so_co_so_0", True),
         phu_luc=_appendices(f), ten_tep=f.text("ten_tep"),
     )
-    if values["ten_tep"] is not None:
-        try:
-            workspace.output_stem(path, Path("output"), values["ten_tep"])
-        except workspace.NameTooLong:
-            f.error("ten_tep", f"tên tệp dài quá {MAX_NAME_CHARS} ký tự; hãy đặt tên ngắn hơn")
-        except workspace.UnsafeOutputPath:
-            f.error("ten_tep", f"tên tệp '{values['ten_tep']}' không hợp lệ: chỉ là một tên, "
-                    "không chứa '/', '\\' hay '..' và không được ra ngoài thư mục kết quả")
+    name = values["ten_tep"]
+    if name is not None and not workspace.is_plain_name(name):
+        f.error("ten_tep", f"tên tệp '{name}' không hợp lệ: chỉ là một tên, "
+                "không chứa '/', '\\' hay '..' và không được ra ngoài thư mục kết quả")
+    elif name is not None and workspace.is_too_long(name):
+        f.error("ten_tep", f"tên tệp dài quá {MAX_NAME_CHARS} ký tự; hãy đặt tên ngắn hơn")
     if any(v is None for k, v in values.items() if k not in ("so", "ngay", "ten_tep")):
         return None
     return values
