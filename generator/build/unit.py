@@ -20,18 +20,8 @@ from ..errors import ContentError, Problem, display_path
 from ..fonts import missing_glyphs
 from ..limits import MAX_NAME_CHARS
 from ..content.validate import load_document
+from ..render import FORMATS, renderer
 
-FORMATS = ("docx", "pdf")
-
-
-def _renderer(fmt: str):
-    """Imported when first needed: WeasyPrint alone takes ~0.5 s to import, which
-    a build with nothing to do (or a ``check``) should not pay."""
-    if fmt == "docx":
-        from ..render.docx import render_docx
-        return render_docx
-    from ..render.pdf import render_pdf
-    return render_pdf
 
 
 @contextmanager
@@ -110,7 +100,7 @@ def render_unit(unit: Unit, out_dir: Path, formats=FORMATS):
         with _capture_weasyprint_warnings(log):
             for fmt in formats:
                 temps[fmt] = atomic.temp_beside(final[fmt])
-                _renderer(fmt)(tree, temps[fmt])
+                renderer(fmt)(tree, temps[fmt])
         faults.hold("rendered")
         # Only when every format rendered are they moved into place.
         outputs = []

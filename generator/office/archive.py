@@ -341,8 +341,7 @@ def archival_copy(doc: Document, target: Path, out_dir: Path) -> None:
     from weasyprint import Attachment
 
     from ..compose.builder import build
-    from ..render.docx import render_docx
-    from ..render.pdf import render_pdf
+    from ..render import renderer
 
     tree = build(doc)
     number = f"{doc.so:02d}/{doc.ky_hieu}"
@@ -354,15 +353,15 @@ def archival_copy(doc: Document, target: Path, out_dir: Path) -> None:
                        "coquan": doc.co_quan.ten_day_du, "trichyeu": doc.trich_yeu}
     with tempfile.TemporaryDirectory() as tmp:
         docx_path = Path(tmp) / f"{number.replace('/', '-')}.docx"
-        render_docx(tree, docx_path)
+        renderer("docx")(tree, docx_path)
         attachments = [
             Attachment(string=doc.path.read_bytes(), name=doc.path.name,
                        description="Tệp nội dung nguồn (YAML)", relationship="Source"),
             Attachment(string=docx_path.read_bytes(), name=docx_path.name,
                        description="Bản DOCX của văn bản", relationship="Alternative"),
         ]
-        render_pdf(tree, target, pdf_variant="pdf/a-3b", attachments=attachments,
-                   custom_metadata=True)
+        renderer("pdf")(tree, target, pdf_variant="pdf/a-3b", attachments=attachments,
+                        custom_metadata=True)
 
 
 # -- consistency --------------------------------------------------------------------
