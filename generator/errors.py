@@ -1,7 +1,8 @@
 """Problems found in a clerk's input, reported with file, line and field.
 
 A :class:`Problem` is one message; a :class:`ContentError` carries every problem
-of a run so the clerk fixes them all at once instead of one per attempt.
+of a run so the clerk fixes them all at once instead of one per attempt. Every
+refusal of every stage is a :class:`VanbanError`, caught once by the CLI.
 """
 
 from __future__ import annotations
@@ -26,13 +27,28 @@ class Problem:
         return f"{where}: {prefix}{self.message}"
 
 
-class ContentError(Exception):
+class VanbanError(Exception):
+    """A refusal, from any stage, in the clerk's words: ``problems`` (file, line,
+    field) or a one-line message. The CLI prints :meth:`lines` and exits with
+    ``exit_code``, as click's own exceptions carry ``exit_code``."""
+
+    exit_code = 1
+
+    def __init__(self, message: str = "", problems: list[Problem] | None = None):
+        problems = list(problems or [])
+        self.problems = [p for p in problems if not p.warning]
+        self.warnings = [p for p in problems if p.warning]
+        super().__init__(message or "\n".join(str(p) for p in self.problems))
+
+    def lines(self) -> list[str]:
+        return [str(p) for p in self.problems] or [str(self)]
+
+
+class ContentError(VanbanError):
     """Raised when input cannot be turned into a document; holds all problems."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = [p for p in problems if not p.warning]
-        self.warnings = [p for p in problems if p.warning]
-        super().__init__("\n".join(str(p) for p in self.problems))
+        super().__init__(problems=problems)
 
 
 def display_path(path: Path) -> str:

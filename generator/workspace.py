@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .errors import VanbanError
+
 AGENCIES_FILE = "_co-quan.yaml"
 CONTENT_DIR = "content"
 TEMPLATES_DIR = "templates"
@@ -98,8 +100,8 @@ def find_documents(paths: list[Path]) -> list[Path]:
     return out
 
 
-class UnsafeOutputPath(ValueError):
-    pass
+class UnsafeOutputPath(VanbanError):
+    """An output name that would leave the output folder."""
 
 
 class NameTooLong(UnsafeOutputPath):

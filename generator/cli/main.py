@@ -17,6 +17,8 @@ import click
 
 from .. import __version__, atomic, workspace
 from ..errors import ContentError, display_path
+from .. import __version__, workspace
+from ..errors import ContentError, VanbanError, display_path
 from ..content.validate import check as check_file
 from ..build.unit import FORMATS, render_file
 
@@ -316,6 +318,10 @@ def run() -> None:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
+        sys.exit(exc.exit_code)
+    except VanbanError as exc:  # every stage's refusals, said in the clerk's words
+        for line in exc.lines():
+            click.echo(line, err=True)
         sys.exit(exc.exit_code)
     except (click.Abort, KeyboardInterrupt):
         click.echo("Đã dừng. Các tệp kết quả cũ được giữ nguyên.", err=True)

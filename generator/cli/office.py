@@ -29,12 +29,9 @@ def _date(ctx, param, value):
 
 
 def _archive_dir(root: Path, option):
-    from ..office.numbering import NumberingError, archive_dir_for
+    from ..office.numbering import archive_dir_for
 
-    try:
-        return archive_dir_for(root, option)
-    except NumberingError as exc:
-        _fail(str(exc))
+    return archive_dir_for(root, option)
 
 
 def _here() -> Path:
@@ -88,6 +85,9 @@ def number(file, date, out_dir, archive) -> None:
     """
     from ..office.numbering import NumberingError, RenderFailed, number_and_issue
     from ..office.register import RegisterError
+    from ..office.numbering import number as give_number, workspace_root
+    from ..content.batch import Unit
+    from ..build.unit import render_unit
 
     path = Path(file)
     if not path.is_file():

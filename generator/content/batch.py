@@ -40,10 +40,8 @@ class Row:
     notes: tuple = field(default=(), hash=False)  # warnings on the table (its encoding)
 
 
-class BatchError(Exception):
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("; ".join(map(str, problems)))
+class BatchError(ContentError):
+    """A batch that cannot be expanded (its table, its spec, a row's name)."""
 
 
 def spec_of(data) -> dict | None:
@@ -239,18 +237,15 @@ def units_of(path: Path) -> list[Unit]:
     spec = spec_of(src.data)
     if spec is None:
         return [Unit(Path(path))]
-    try:
-        found = rows(path, spec, src)
-        units, seen = [], {}
-        for row in found:
-            name = output_name(spec, row)
-            if name in seen:
-                raise BatchError([Problem(row.table, row.number, "cho_moi.ten_tep",
-                                                f"tên tệp '{name}' trùng với dòng {seen[name]}")])
-            seen[name] = row.number
-            units.append(Unit(Path(path), row, name))
-    except BatchError as exc:
-        raise ContentError(exc.problems) from None
+    found = rows(path, spec, src)
+    units, seen = [], {}
+    for row in found:
+        name = output_name(spec, row)
+        if name in seen:
+            raise BatchError([Problem(row.table, row.number, "cho_moi.ten_tep",
+                                      f"tên tệp '{name}' trùng với dòng {seen[name]}")])
+        seen[name] = row.number
+        units.append(Unit(Path(path), row, name))
     return units
 
 

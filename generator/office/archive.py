@@ -31,13 +31,15 @@ from pathlib import Path
 from .. import faults
 from . import register, stamp
 from ..errors import display_path
+from . import register
+from ..errors import VanbanError, display_path
 from ..model import KIND_NAMES, Document
 
 MAGIC = {b"%PDF-": "pdf", b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg",
          b"II*\x00": "tif", b"MM\x00*": "tif"}
 
 
-class ArchiveError(Exception):
+class ArchiveError(VanbanError):
     """A refusal, with a Vietnamese message; nothing has been changed."""
 
 

@@ -24,11 +24,14 @@ from .. import atomic, faults, workspace
 from ..content import batch, source
 from . import frozen, register, stamp
 from ..errors import Collector, ContentError, Problem, display_path
+from . import register
+from .. import workspace
+from ..errors import Collector, ContentError, Problem, VanbanError, display_path
 from ..model import KIND_NAMES, Document
 from ..content.validate import check_complete, load_document
 
 
-class NumberingError(Exception):
+class NumberingError(VanbanError):
     """A refusal with a Vietnamese message (already numbered, not checkable, …)."""
 
 
