@@ -275,7 +275,7 @@ def test_concurrent_processes_get_consecutive_numbers_never_reused(tmp_path):
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for i in range(1, 3)]
     results = [(p, *p.communicate(timeout=600)) for p in procs]
-    for p, out, err in results:
+    for p, _out, err in results:
         assert p.returncode == 0, err
     from_yaml = sorted(yaml_number(ws, doc_path(i)) for i in range(1, 3))
     assert from_yaml == list(range(1, 3))

@@ -1,11 +1,12 @@
 """What a document is made from, hashed: the key that decides whether to rebuild.
 
 Inputs are named by absolute path (or a label such as ``định dạng``), so a
-build run from any folder sees the same keys. A document's inputs are its content file, every file that file refers to (the base
-of ``dua_tren``, the plan of a report, a batch table, the ``_co-quan.yaml`` files it
-may read), the templates it is rendered with as resolved through the user's
-overrides, the shipped fonts, the output formats, the generator's version and, for
-a batch row, the row itself. Never modification times: only content counts.
+build run from any folder sees the same keys. A document's inputs are its content
+file, every file that file refers to (the base of ``dua_tren``, the plan of a
+report, a batch table, the ``_co-quan.yaml`` files it may read), the templates
+it is rendered with as resolved through the user's overrides, the shipped fonts,
+the output formats, the generator's version and, for a batch row, the row itself.
+Never modification times: only content counts.
 """
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ def output_stem(unit: Unit, out_dir: Path, doc=None) -> Path:
                                     f"{MAX_NAME_CHARS} ký tự")])
     except workspace.UnsafeOutputPath as exc:
         raise ContentError([Problem(display_path(unit.path), None, "ten_tep",
-                                    f"tên tệp kết quả '{exc}' ra ngoài thư mục kết quả")])
+                                    f"tên tệp kết quả '{exc}' ra ngoài thư mục kết quả")]) from None
 
 
 def render_file(path: Path, out_dir: Path, formats=FORMATS) -> tuple[list[Path], list[Problem]]:

@@ -25,7 +25,7 @@ def _date(ctx, param, value):
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value} không phải là ngày hợp lệ (NNNN-TT-NN)")
+        raise click.BadParameter(f"{value} không phải là ngày hợp lệ (NNNN-TT-NN)") from None
 
 
 def _archive_dir(root: Path, option):

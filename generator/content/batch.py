@@ -200,7 +200,7 @@ def output_name(spec: dict, row: Row) -> str:
         name = pattern.format_map({k.replace(".", "_"): v for k, v in row.values.items()})
     except (KeyError, ValueError, IndexError) as exc:
         raise BatchError([Problem(row.table, row.number, "cho_moi.ten_tep",
-                                  f"mẫu tên tệp '{pattern}' dùng cột không có: {exc}")])
+                                  f"mẫu tên tệp '{pattern}' dùng cột không có: {exc}")]) from None
     name = re.sub(r"[^\w\-]+", "-", unicodedata.normalize("NFC", name), flags=re.UNICODE)
     name = name.strip("-.")
     if not name:
@@ -267,7 +267,7 @@ def apply(src: source.Source, row: Row, agency_of,
             continue
         head, _, rest = column.partition(".")
 
-        def fail(message):
+        def fail(message, column=column):
             col.problems.append(Problem(row.table, row.number, column, message))
 
         bad = source.forbidden_char(value) if isinstance(value, str) else None

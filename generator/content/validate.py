@@ -260,7 +260,7 @@ def _appendices(f: Fields) -> list[Appendix]:
                 b.error("dong", "phải là danh sách các dòng, mỗi dòng là danh sách ô")
                 dong = []
             cells = Fields(b.src, b.col, b.path + ("dong",), dict(enumerate(dong)))
-            for r, raw in enumerate(dong):
+            for r, _raw in enumerate(dong):
                 row = cells.text_list(r, required=True, blanks=True)
                 if cot and len(row) != len(cot):
                     b.col.error(b.line("dong", r), b.name("dong", r),

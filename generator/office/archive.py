@@ -139,7 +139,7 @@ def signature(path: Path, roots_folder: Path | None = None) -> dict:
         try:
             signatures = PdfFileReader(handle, strict=False).embedded_signatures
         except Exception as exc:  # noqa: BLE001 - any parse failure is a refusal
-            raise ArchiveError(f"{display_path(path)}: không đọc được tệp PDF ({exc})")
+            raise ArchiveError(f"{display_path(path)}: không đọc được tệp PDF ({exc})") from None
         if not signatures:
             return {"chu_ky": "khong-co", "giai_thich": STATUSES["khong-co"]}
         info = {}
