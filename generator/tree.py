@@ -8,7 +8,7 @@ decide wording, numbering or case.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Sequence, Union
 
 
 @dataclass
@@ -41,7 +41,7 @@ class Grid:
     the blocks of column ``i`` for each row."""
 
     widths_mm: tuple[float, ...]
-    rows: list[list[list["Block"]]]
+    rows: list[list[Sequence["Block"]]]
     space_before_pt: float = 0.0
 
 

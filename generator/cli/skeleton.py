@@ -36,7 +36,8 @@ def plan_skeleton(near: Path, year: int | None = None) -> str:
 def report_skeleton(plan: Plan, plan_path: Path, report_path: Path) -> str:
     relative = os.path.relpath(Path(plan_path).resolve(), Path(report_path).resolve().parent)
     # The agency is written as the plan wrote it: a key into _co-quan.yaml stays a key.
-    raw = source.load(plan_path, Collector(plan_path)).data.get("co_quan")
+    src = source.load(plan_path, Collector(plan_path))
+    raw = src.data.get("co_quan") if src is not None else None
     agency = _yaml_scalar(raw) if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False)
     env = _env(plan_path)
     return env.render(env.get_template("moi/bao-cao.yaml.j2"),

@@ -11,18 +11,19 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import unicodedata
+from typing import cast
 
 from . import header_lines, marks, table_layout, ties
 from .. import style, vnformat, workspace
 from ..errors import ContentError, Problem, display_path
 from ..fonts import text_width_mm
-from ..model import Document
+from ..model import Document, Report
 from ..model import Table as ModelTable
 from ..content.report import results_table
 from .templates import DATA, environment, template_problem
 from .tables import results_table
 from .templates import environment, template_problem
-from ..tree import (DocumentTree, Grid, Metadata, Paragraph, Part, Rule, Run, Table,
+from ..tree import (Block, DocumentTree, Grid, Metadata, Paragraph, Part, Rule, Run, Table,
                    TableRow)
 
 HEADER_LEFT = ("chu-quan", "co-quan")
@@ -59,7 +60,7 @@ def paragraph(role: str, text: str) -> Paragraph:
 class _Tables:
     """Lets a template place a table: ``@bang {{ bang(t) }}`` registers ``t``."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.items: list[ModelTable] = []
 
     def __call__(self, table=None, cot=None, dong=None, can=None, ty_le=None) -> str:
@@ -84,7 +85,7 @@ def render_markup(doc: Document, env=None) -> tuple[str, list[ModelTable]]:
     env = env or environment(tuple(workspace.user_template_dirs(doc.path)))
     tables = _Tables()
     values = dict(context(doc), bang=tables,
-                  bang_chi_tieu=lambda labels: tables(results_table(doc, labels)))
+                  bang_chi_tieu=lambda labels: tables(results_table(cast(Report, doc), labels)))
     return _render(env, doc.template, values, display_path(doc.path), tables)
 
 
@@ -210,7 +211,7 @@ class _Builder:
 
     def _header_grid(self) -> Grid:
         h = self.header
-        left = [paragraph("chu-quan", t) for t in h.get("chu-quan", [])]
+        left: list[Block] = [paragraph("chu-quan", t) for t in h.get("chu-quan", [])]
         agency = [paragraph("co-quan", t) for t in h.get("co-quan", [])]
         agency = _typeset_agency(agency)
         left += agency
@@ -219,8 +220,8 @@ class _Builder:
                          for p in agency)
             left.append(Rule(min(widest, style.HEADER_COLUMNS_MM[0])
                              * style.AGENCY_RULE_RATIO))
-        right = [paragraph(r, t) for r in HEADER_RIGHT for t in h.get(r, [])]
-        motto = [p for p in right if p.role == "tieu-ngu"]
+        right: list[Block] = [paragraph(r, t) for r in HEADER_RIGHT for t in h.get(r, [])]
+        motto = [p for p in right if isinstance(p, Paragraph) and p.role == "tieu-ngu"]
         if motto:
             right.append(Rule(text_width_mm(motto[0].text, style.ROLES["tieu-ngu"].size,
                                             bold=True) * style.TIEU_NGU_RULE_RATIO))
@@ -298,11 +299,11 @@ def build_from(template: str, values: dict, landscape: bool = False,
                user_dirs: tuple = ()) -> DocumentTree:
     """A tree from any template of the markup (the register book uses this)."""
     tables = _Tables()
-    markup, tables = _render(environment(tuple(user_dirs)), template,
+    markup, placed = _render(environment(tuple(user_dirs)), template,
                              dict(values, bang=tables), template, tables)
     title = next((line for role, line in parse_lines(markup) if role == "ten-loai"), template)
     meta = Metadata(title, title, "", [], datetime.date.today().isoformat())
-    return _assemble(markup, tables, template, meta, landscape)
+    return _assemble(markup, placed, template, meta, landscape)
 
 
 def build(doc: Document, env=None) -> DocumentTree:

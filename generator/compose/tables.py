@@ -10,7 +10,9 @@ from ..model import Report, Table
 def results_table(report: Report, labels: dict) -> Table:
     """The targets table, row by row; ``labels`` are the template's words
     (column headers and the evaluation words), so no wording lives here."""
-    rows, groups, group = [], set(), None
+    rows: list[list[str]] = []
+    groups: set[int] = set()
+    group: str | None = None
     for result in report.ket_qua:
         target = result.target
         if "." not in result.stt and target.nhom and target.nhom != group:

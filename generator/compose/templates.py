@@ -88,8 +88,9 @@ def template_files(env: Environment, name: str) -> list[Path]:
     pending = [name]
     while pending:
         current = pending.pop()
+        assert env.loader is not None  # environment() always sets one
         source, filename, _ = env.loader.get_source(env, current)
-        path = Path(filename)
+        path = Path(filename or current)
         if path in seen:
             continue
         seen.append(path)

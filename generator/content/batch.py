@@ -68,6 +68,7 @@ def rows(doc_path: Path, spec: dict, src: source.Source) -> list[Row]:
     if spec.get("xa_cua_tinh"):
         return _communes(str(spec["xa_cua_tinh"]), where, line)
     path = table_path(doc_path, spec)
+    assert path is not None  # bang is given: checked above
     if not path.is_file():
         raise BatchError([Problem(where, src.line(("cho_moi", "bang")), "cho_moi.bang",
                                   f"không tìm thấy bảng {display_path(path)}")])
@@ -233,12 +234,13 @@ def units_of(path: Path) -> list[Unit]:
     col = Collector(path)
     src = source.load(path, col)
     if src is None:
-        col.raise_if_any()
+        raise ContentError(col.problems)
     spec = spec_of(src.data)
     if spec is None:
         return [Unit(Path(path))]
     found = rows(path, spec, src)
-    units, seen = [], {}
+    units: list[Unit] = []
+    seen: dict[str, int] = {}
     for row in found:
         name = output_name(spec, row)
         if name in seen:

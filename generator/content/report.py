@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from . import source, suggest
 from .. import vnformat
@@ -38,7 +38,7 @@ def read_report(f: Fields, path: Path, common: dict | None,
         option.only({"phu_luc", "ngang"})
         table_in_appendix = option.boolean("phu_luc", False)
         landscape = option.boolean("ngang", False)
-    fields = dict(
+    fields: dict[str, Any] = dict(
         kinh_gui=f.text_list("kinh_gui"),
         tinh_hinh=f.blocks("tinh_hinh"), ket_qua_thuc_hien=f.blocks("ket_qua_thuc_hien"),
         uu_diem=danh_gia.blocks("uu_diem") if danh_gia else [],

@@ -116,13 +116,13 @@ def _plain(node: Any, path: PathKey, lines: dict, col: Collector,
     if isinstance(node, dict):
         out = {}
         for key, value in node.items():
-            line = node.lc.key(key)[0] + 1
+            line = node.lc.key(key)[0] + 1  # type: ignore[attr-defined]  # ruamel's map
             key = unicodedata.normalize("NFC", str(key))
             lines[path + (key,)] = line
             out[key] = _plain(value, path + (key,), lines, col, count)
         return out
     if isinstance(node, list):
-        out = []
+        items = []
         for index, value in enumerate(node):
             lines[path + (index,)] = node.lc.item(index)[0] + 1
             out.append(_plain(value, path + (index,), lines, col, count))

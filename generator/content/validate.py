@@ -11,6 +11,7 @@ import dataclasses
 import re
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from . import batch, source, suggest, sentences as targets
 from .. import workspace
@@ -45,15 +46,15 @@ def load_document(path: Path, row: "batch.Row | None" = None) -> Document:
     col = Collector(path)
     src = source.load(path, col)
     if src is None:
-        col.raise_if_any()
+        raise ContentError(col.problems)
     src = _with_base(src, col)
-    variables = {}
+    variables: dict = {}
     if row is not None:
         src, variables = batch.apply(src, row, lambda key: raw_agency(path, key), col)
-    elif batch.spec_of(src.data) is not None:
+    elif (spec := batch.spec_of(src.data)) is not None:
         # The batch file itself is a template for its rows, checked with row 1.
         try:
-            rows = batch.rows(path, batch.spec_of(src.data), src)
+            rows = batch.rows(path, spec, src)
         except batch.BatchError as exc:
             raise ContentError(col.problems + exc.problems) from None
         if rows:
@@ -61,6 +62,7 @@ def load_document(path: Path, row: "batch.Row | None" = None) -> Document:
     _blanks(src, col)
     doc = _document(Fields(src, col), path, variables)
     col.raise_if_any()
+    assert doc is not None  # None only when a problem was found, raised just above
     doc.warnings = [p for p in col.problems if p.warning]
     doc.hang = variables
     return doc
@@ -152,7 +154,7 @@ def _common(f: Fields, path: Path, loai: str) -> dict | None:
     if ky_hieu is None and agency is not None:
         ky_hieu = f"{KINDS[loai]}-{agency.viet_tat}"
     signer = _signer(f)
-    values = dict(
+    values: dict[str, Any] = dict(
         path=Path(path), loai=loai, co_quan=agency, nam=nam,
         trich_yeu=f.text("trich_yeu", required=True),
         nguoi_ky=signer, noi_nhan=f.text_list("noi_nhan", required=True, pairs=True),
@@ -221,7 +223,7 @@ def raw_agency(path: Path, key: str) -> dict | None:
 def _agency_mapping(f: Fields) -> Agency | None:
     f.only(AGENCY_KEYS)
     ten = f.text_list("ten", required=True)
-    values = dict(ten=ten, viet_tat=f.text("viet_tat", required=True),
+    values: dict[str, Any] = dict(ten=ten, viet_tat=f.text("viet_tat", required=True),
                   dia_danh=f.text("dia_danh", required=True), chu_quan=f.text("chu_quan"),
                   ten_day_du=f.text("ten_day_du") or " ".join(ten),
                   so_theo_loai=f.boolean("so_theo_loai", False))
@@ -286,7 +288,7 @@ def _plan(f: Fields, common: dict | None, variables: dict) -> Plan | None:
         unit = a.text("don_vi", required=True)
         if unit is not None:
             assignments.append(Assignment(unit, a.blocks("nhiem_vu")))
-    plan_fields = dict(
+    plan_fields: dict[str, Any] = dict(
         muc_dich=f.blocks("muc_dich"), yeu_cau=f.blocks("yeu_cau"),
         muc_tieu_chung=f.blocks("muc_tieu_chung"), chi_tieu=chi_tieu,
         nhiem_vu=f.blocks("nhiem_vu"), kinh_phi=f.blocks("kinh_phi"),
@@ -319,7 +321,7 @@ def _targets(f: Fields, key: str, items: list[Fields]) -> list[Target]:
         if gia_tri is not None and gia_tri < 0 and not co_the_am:
             t.error("gia_tri", negative_message(t.data.get("gia_tri")))
             gia_tri = None
-        if None in (ma, ten, gia_tri, don_vi):
+        if ma is None or ten is None or gia_tri is None or don_vi is None:
             continue
         target = Target(ma=ma, ten=ten, gia_tri=gia_tri, don_vi=don_vi, so_sanh=so_sanh,
                         cau=cau or "", nhom=t.text("nhom"), chi_tiet=subs, line=t.line(),

@@ -345,6 +345,7 @@ def archival_copy(doc: Document, target: Path, out_dir: Path) -> None:
     from ..compose.builder import build
     from ..render import renderer
 
+    assert doc.ngay is not None  # numbered: add() checked
     tree = build(doc)
     number = f"{doc.so:02d}/{doc.ky_hieu}"
     tree.meta.title = f"{KIND_NAMES[doc.loai]} số {number}"
