@@ -2,7 +2,8 @@
 
 Both renderers read these and nothing else: a size, margin or indent is written
 here once. Values are the project defaults inside each rule's range; ``RANGES``
-holds the ranges so a configuration outside them is refused (``check_ranges``).
+holds the ranges so a configuration outside them is refused (``check_ranges``, run
+by the tests).
 """
 
 from __future__ import annotations
@@ -71,6 +72,10 @@ class TextStyle:
 _BODY = TextStyle(BODY_PT, align="justify", first_indent_mm=FIRST_INDENT_MM,
                   space_before_pt=PARAGRAPH_SPACE_PT, line_spacing=LINE_SPACING)
 _HEADING = replace(_BODY, keep_with_next=True)
+_HO_TEN = TextStyle(14, bold=True)
+
+# Space the signer's name leaves for signature and seal, in points.
+SIGNATURE_GAP_PT = SIGNATURE_GAP_LINES * _HO_TEN.line_pt
 
 ROLES: dict[str, TextStyle] = {
     # header grid [1]–[4]
@@ -101,7 +106,7 @@ ROLES: dict[str, TextStyle] = {
     # [7] signature, [9b] recipients
     "tham-quyen": TextStyle(14, bold=True, upper=True),
     "chuc-vu": TextStyle(14, bold=True, upper=True),
-    "ho-ten": TextStyle(14, bold=True),
+    "ho-ten": replace(_HO_TEN, space_before_pt=SIGNATURE_GAP_PT),
     "noi-nhan": TextStyle(12, bold=True, italic=True, align="left"),
     "nhan": TextStyle(11, align="left"),
     # appendices
@@ -120,10 +125,6 @@ ROLES: dict[str, TextStyle] = {
 
 # The prefix each numbered level prints; numbering itself is in compose.py.
 BULLETS = {"gach": "- ", "cong": "+ "}
-
-# Space the signer's name leaves for signature and seal, in points.
-SIGNATURE_GAP_PT = SIGNATURE_GAP_LINES * ROLES["ho-ten"].line_pt
-ROLES["ho-ten"] = replace(ROLES["ho-ten"], space_before_pt=SIGNATURE_GAP_PT)
 
 TEXT_WIDTH_MM = PAGE_WIDTH_MM - MARGIN_LEFT_MM - MARGIN_RIGHT_MM
 TABLE_CELL_PADDING_MM = 1.0  # data tables; layout grids have none
@@ -148,6 +149,3 @@ def check_ranges() -> list[str]:
     values = globals()
     return [name for name, (low, high) in RANGES.items()
             if not low - 1e-9 <= values[name] <= high + 1e-9]
-
-
-assert not check_ranges(), check_ranges()
