@@ -165,6 +165,7 @@ def _plain(node: Any, path: PathKey, lines: dict, col: Collector,
 
 
 _CACHE: dict[tuple, tuple] = {}
+_CACHE_SIZE = 256  # files: a batch's base plan and agencies, a report's plan, …
 
 
 def load(path: Path, col: Collector) -> Source | None:
@@ -184,6 +185,8 @@ def load(path: Path, col: Collector) -> Source | None:
         return None
     key = (str(Path(path).resolve()), hashlib.sha256(raw).digest())
     if key not in _CACHE:
+        if len(_CACHE) >= _CACHE_SIZE:
+            del _CACHE[next(iter(_CACHE))]  # the oldest
         parsed = Collector(path)
         _CACHE[key] = (_parse(path, raw, parsed), parsed.problems)
     src, problems = _CACHE[key]
