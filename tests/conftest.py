@@ -100,3 +100,21 @@ def libreoffice_pdfs(docx_files: list[Path], folder: Path) -> dict[Path, Path]:
 def referee(built, tmp_path_factory) -> dict[Path, Path]:
     """LibreOffice's PDF of every DOCX under ``built``, converted once per run."""
     return libreoffice_pdfs(sorted(built.rglob("*.docx")), tmp_path_factory.mktemp("lo"))
+
+
+@pytest.fixture(scope="session")
+def rendered_plan(tmp_path_factory):
+    """The valid plan of helpers_ws rendered once per test run; ``fresh(root)``
+    gives each test its own copy of that workspace (content and outputs), as
+    ``make_workspace(root)`` followed by a successful render would."""
+    from helpers_ws import Workspace, make_workspace
+
+    template = tmp_path_factory.mktemp("rendered-plan")
+    good = make_workspace(template).render()
+    assert good.returncode == 0, f"the valid plan must render:\n{good.stderr}"
+
+    def fresh(root: Path) -> Workspace:
+        shutil.copytree(template, root, dirs_exist_ok=True)
+        return Workspace(root / "ws")
+
+    return fresh

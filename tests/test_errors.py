@@ -95,16 +95,15 @@ class Outcome:
 
 
 @pytest.fixture(scope="module")
-def outcome(tmp_path_factory):
-    """Runs each case once (good render, break, render again), shared by the checks."""
+def outcome(tmp_path_factory, rendered_plan):
+    """Runs each case once (a copy of the rendered valid plan, break, render
+    again), shared by the checks."""
     cache: dict[str, Outcome] = {}
 
     def get(case: Case) -> Outcome:
         if case.id not in cache:
             root = tmp_path_factory.mktemp(case.id)
-            ws = make_workspace(root)
-            good = ws.render()
-            assert good.returncode == 0, f"the valid plan must render:\n{good.stderr}"
+            ws = rendered_plan(root)
             before = snapshot(root)
             text = replace_once(PLAN, case.old, case.new)
             ws.write(DOC, text)

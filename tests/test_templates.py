@@ -50,10 +50,9 @@ def test_builtin_heading_is_gone(override, fmt):
     assert fmt in texts and squeeze(OLD_HEADING) not in squeeze(texts[fmt]), texts.get(fmt)
 
 
-def test_without_override_builtin_heading_is_printed(tmp_path):
+def test_without_override_builtin_heading_is_printed(tmp_path, rendered_plan):
     """The premise of the override tests: our template prints the old heading."""
-    ws = make_workspace(tmp_path)
-    assert ws.render().returncode == 0
+    ws = rendered_plan(tmp_path)
     assert OLD_HEADING in docx_text(ws.path(DOCX))
 
 
@@ -96,16 +95,15 @@ class Outcome:
 
 
 @pytest.fixture(scope="module")
-def outcome(tmp_path_factory):
-    """Good render first, then the broken template, then render again; once per case."""
+def outcome(tmp_path_factory, rendered_plan):
+    """A copy of the rendered valid plan, then the broken template, then render
+    again; once per case."""
     cache: dict[str, Outcome] = {}
 
     def get(case: Broken) -> Outcome:
         if case.id not in cache:
             root = tmp_path_factory.mktemp(case.id)
-            ws = make_workspace(root)
-            good = ws.render()
-            assert good.returncode == 0, good.stderr
+            ws = rendered_plan(root)
             before = snapshot(root)
             text, line = case.make()
             ws.write(TEMPLATE, text)
