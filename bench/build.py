@@ -1,17 +1,19 @@
 """Benchmark of `vanban build` on a batch of commune plans (issue 4's goals).
 
-    .venv/bin/python bench/build.py [--docs 200] [--noop-docs 1000] [--jobs N] [--baseline]
+    .venv/bin/python bench/build.py [--docs 200] [--noop-docs 1000] [--jobs N] [--no-baseline]
 
-Prints, on this machine:
+Prints, on this machine, in one run:
   (a) cold build throughput of N commune plans (DOCX + PDF), documents per second;
   (b) time of a no-op rebuild of 1,000 documents (built once as DOCX only to keep
       the benchmark short: the no-op path reads no format-specific file);
   (c) time to rebuild after one shared target of the plan changes;
   (d) peak memory (maximum resident set) of one worker process;
-  (e) with --baseline: the same N documents made the way offices script it today,
-      a docxtpl template converted to PDF by one warm LibreOffice process, and the
-      ratio of the two throughputs. Run bench/setup-baseline.sh first (it installs
-      LibreOffice and docxtpl; CI never does).
+  (e) the same N documents made the way offices script it today, a docxtpl
+      template converted to PDF by one warm LibreOffice process, and the ratio of
+      the two throughputs (skipped, saying so, without docxtpl or LibreOffice: run
+      bench/setup-baseline.sh first; CI never does);
+  (f) the WeasyPrint floor: the time WeasyPrint alone needs to write the same
+      HTML with as many warm workers (bench/floor.py), and vanban's overhead over it.
 Nothing is asserted: these are figures to compare on the same machine.
 """
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib.util
 import os
 import re
 import resource
@@ -92,7 +95,9 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=200)
     parser.add_argument("--noop-docs", type=int, default=1000)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--baseline", action="store_true")
+    parser.add_argument("--baseline", action="store_true",
+                        help="(the default; kept for older command lines)")
+    parser.add_argument("--no-baseline", action="store_true", help="skip (e)")
     args = parser.parse_args()
     jobs = ["-j", str(args.jobs)]
     print(f"machine: {os.cpu_count()} cores; workers: {args.jobs}")
@@ -111,12 +116,26 @@ def main() -> None:
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(f"(d) peak memory of one worker process: {peak:.0f} MiB")
         sample = next((root / "output" / "xa" / "2023" / "ke-hoach-xa").glob("*.docx"))
-        if args.baseline:
+        missing = [name for name, found in (("docxtpl", importlib.util.find_spec("docxtpl")),
+                                            ("soffice", shutil.which("soffice"))) if not found]
+        if args.no_baseline or missing:
+            print("(e) skipped" + (f": {', '.join(missing)} not installed "
+                                   "(bench/setup-baseline.sh)" if missing else ""))
+        else:
             from baseline_docxtpl import measure
 
             base_rate = measure(sample, communes(args.docs), root / "baseline")
             print(f"(e) docxtpl + one warm LibreOffice: {base_rate:.2f} documents/s; "
                   f"vanban is {rate / base_rate:.2f}× that")
+        import floor
+
+        os.chdir(root)
+        html = floor.documents_html(sorted((root / "content").rglob("ke-hoach*.yaml")))
+        os.chdir(REPO)
+        weasy = floor.seconds(html, args.jobs, root / "floor")
+        print(f"(f) WeasyPrint alone on the same {len(html)} documents' HTML, {args.jobs} "
+              f"warm workers: {weasy:.1f} s; vanban's cold build takes "
+              f"{(cold / weasy - 1) * 100:.0f}% longer")
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
