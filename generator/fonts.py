@@ -58,5 +58,5 @@ def line_height_factor() -> float:
 
 def missing_glyphs(text: str, bold: bool = False, italic: bool = False) -> set[str]:
     _, cmap, _, _ = _metrics(bold, italic)
-    return {ch for ch in unicodedata.normalize("NFC", text)
+    return {ch for ch in set(unicodedata.normalize("NFC", text))
             if ord(ch) not in cmap and not ch.isspace()}
