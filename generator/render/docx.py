@@ -29,8 +29,7 @@ ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
 
 
 def render_docx(tree: DocumentTree, path: Path) -> None:
-    doc = new_docx()
-    _base_font(doc)
+    doc = deepcopy(_blank())
     for index, part in enumerate(tree.parts):
         if index:
             section = doc.add_section(WD_SECTION.NEW_PAGE)
@@ -46,6 +45,15 @@ def render_docx(tree: DocumentTree, path: Path) -> None:
     _drop_leading_empty_paragraph(doc)
     _metadata(doc, tree)
     doc.save(str(path))
+
+
+@lru_cache(maxsize=None)
+def _blank():
+    """An empty document with the base font, made once per process and copied for
+    each document: copying is cheaper than reading python-docx's template again."""
+    doc = new_docx()
+    _base_font(doc)
+    return doc
 
 
 # -- page set-up ----------------------------------------------------------------------
