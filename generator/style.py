@@ -123,7 +123,7 @@ ROLES: dict[str, TextStyle] = {
     "so-trang": TextStyle(PAGE_NUMBER_PT),
 }
 
-# The prefix each numbered level prints; numbering itself is in compose.py.
+# The prefix each numbered level prints; numbering itself is in compose/builder.py.
 BULLETS = {"gach": "- ", "cong": "+ "}
 
 TEXT_WIDTH_MM = PAGE_WIDTH_MM - MARGIN_LEFT_MM - MARGIN_RIGHT_MM

@@ -4,7 +4,7 @@ The build keeps a manifest, ``<output>/.vanban-build.json``, recording for each
 unit of work (a document, or one row of a batch) the digest of every input, the
 files it made and its target values. A unit is rebuilt when the key of its inputs
 differs from the recorded one or one of its files is missing. Each unit is a pure
-function of its inputs (``writer.render_unit``), run in worker processes.
+function of its inputs (``unit.render_unit``), run in worker processes.
 """
 
 from __future__ import annotations

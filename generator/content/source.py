@@ -146,7 +146,7 @@ def _plain(node: Any, path: PathKey, lines: dict, col: Collector,
                 f"có ký tự điều khiển không được phép (U+{ord(bad):04X}); "
                 "hãy xóa ký tự này",
             )
-        # compose.py reads one paragraph per template line, so a line break
+        # compose/builder.py reads one paragraph per template line, so a line break
         # inside a text travels as U+2028 LINE SEPARATOR and is printed as a break.
         return text.strip("\n").replace("\t", " ").replace("\r\n", "\n") \
             .replace("\n", "\u2028")
