@@ -17,7 +17,7 @@ from pathlib import Path
 def documents_html(paths: list[Path]) -> list[list[tuple[str, bool]]]:
     """For each document of ``paths`` (every row of a batch): its parts as
     (HTML, landscape), exactly as ``render_pdf`` lays them out."""
-    from generator.compose.builder import build
+    from generator.compose.builder import document_tree
     from generator.content.batch import units_of
     from generator.content.validate import load_document
     from generator.render.pdf import part_html
@@ -25,7 +25,7 @@ def documents_html(paths: list[Path]) -> list[list[tuple[str, bool]]]:
     out = []
     for path in paths:
         for unit in units_of(path):
-            tree = build(load_document(unit.path, unit.row))
+            tree = document_tree(load_document(unit.path, unit.row))
             out.append([(part_html(part, tree), part.landscape) for part in tree.parts])
     return out
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from .. import atomic, faults, workspace
 from ..office import frozen
 from ..content.batch import Unit, units_of
-from ..compose.builder import build
+from ..compose.builder import document_tree
 from ..errors import ContentError, Problem, display_path
 from ..fonts import missing_glyphs
 from ..limits import MAX_NAME_CHARS
@@ -82,7 +82,7 @@ def render_unit(unit: Unit, out_dir: Path, formats=FORMATS):
     issued = frozen.guard(unit, doc, [stem.with_name(f"{stem.name}.{fmt}") for fmt in formats])
     if issued is not None:  # an issued document's files are never rewritten
         return issued[0], list(doc.warnings) + issued[1], doc
-    tree = build(doc)
+    tree = document_tree(doc)
     warnings = list(doc.warnings)
     text = "".join(p.text for p in tree.paragraphs())
     for bold in (False, True):

@@ -295,8 +295,8 @@ def _assemble(markup: str, tables: list[ModelTable], template: str, meta: Metada
     return DocumentTree(builder.finish(), meta)
 
 
-def build_from(template: str, values: dict, landscape: bool = False,
-               user_dirs: tuple = ()) -> DocumentTree:
+def template_tree(template: str, values: dict, landscape: bool = False,
+                  user_dirs: tuple = ()) -> DocumentTree:
     """A tree from any template of the markup (the register book uses this)."""
     tables = _Tables()
     markup, placed = _render(environment(tuple(user_dirs)), template,
@@ -306,7 +306,7 @@ def build_from(template: str, values: dict, landscape: bool = False,
     return _assemble(markup, placed, template, meta, landscape)
 
 
-def build(doc: Document, env=None) -> DocumentTree:
+def document_tree(doc: Document, env=None) -> DocumentTree:
     """The document tree of one validated document."""
     markup, tables = render_markup(doc, env)
     meta = Metadata(

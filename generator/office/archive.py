@@ -342,11 +342,11 @@ def archival_copy(doc: Document, target: Path, out_dir: Path) -> None:
     number, date, agency and subject in its metadata."""
     from weasyprint import Attachment
 
-    from ..compose.builder import build
+    from ..compose.builder import document_tree
     from ..render import renderer
 
     assert doc.ngay is not None  # numbered: add() checked
-    tree = build(doc)
+    tree = document_tree(doc)
     number = f"{doc.so:02d}/{doc.ky_hieu}"
     tree.meta.title = f"{KIND_NAMES[doc.loai]} số {number}"
     tree.meta.keywords = [number, doc.ngay.isoformat(), doc.co_quan.ten_day_du]

@@ -412,7 +412,7 @@ def _xlsx(path, year, agencies, headings, lines) -> None:
 
 def _book(path, year, agencies, headings, rows, lines, fmt: str) -> None:
     """The book as a document (DOCX or PDF), from the ``so-dang-ky.j2`` template."""
-    from ..compose.builder import build_from
+    from ..compose.builder import template_tree
     from ..render import renderer
 
     numbers = [r["so"] for r in rows]
@@ -426,7 +426,7 @@ def _book(path, year, agencies, headings, rows, lines, fmt: str) -> None:
         tu_ngay=dt.date.fromisoformat(dates[0]).strftime("%d/%m/%Y") if dates else "",
         den_ngay=dt.date.fromisoformat(dates[-1]).strftime("%d/%m/%Y") if dates else "",
     )
-    renderer(fmt)(build_from("so-dang-ky.j2", context, landscape=True), Path(path))
+    renderer(fmt)(template_tree("so-dang-ky.j2", context, landscape=True), Path(path))
 
 
 COVER_TITLE = "Sổ đăng ký văn bản đi năm"
