@@ -25,7 +25,7 @@ def number(value, decimals: int | None = None) -> str:
     if isinstance(value, float):
         value = Decimal(repr(value))
     if decimals is None and isinstance(value, Decimal) and value.is_finite():
-        decimals = max(0, -value.as_tuple().exponent)
+        decimals = max(0, -int(value.as_tuple().exponent))
     if decimals is not None:
         value = Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
         pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
@@ -92,7 +92,8 @@ def is_whole(value) -> bool:
 
 def count(value, pad: bool = True) -> str:
     """A count in running text: ``2`` → ``02`` when padding is on (nd30 style)."""
-    written_whole = not isinstance(value, Decimal) or value.as_tuple().exponent >= 0
+    written_whole = not isinstance(value, Decimal) or (
+        value.is_finite() and int(value.as_tuple().exponent) >= 0)
     if pad and written_whole and is_whole(value) and 0 <= Decimal(value) < 10:
         return f"{int(value):02d}"
     return number(value)

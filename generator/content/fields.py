@@ -27,7 +27,7 @@ TYPE_NAMES = {
 
 
 # A text read as a mapping or list began with "{" or "[": YAML's brackets.
-QUOTE_HINT = {
+QUOTE_HINT: dict[type, str] = {
     dict: "; văn bản bắt đầu bằng dấu { phải đặt trong dấu ngoặc kép, ví dụ "
           'cau: "{{ gia_tri }} người"',
     list: "; văn bản bắt đầu bằng dấu [ phải đặt trong dấu ngoặc kép",

@@ -124,7 +124,7 @@ def _check_sums(given: Fields, results: list[Result]) -> None:
         values = [by_code[s.ma].gia_tri for s in subs if s.ma in by_code]
         if len(values) != len(subs) or None in values:
             continue
-        total = sum(values, Decimal(0))
+        total = sum((v for v in values if v is not None), Decimal(0))
         if total != result.gia_tri:
             given.warn(target.ma, f"kết quả {vnformat.number(result.gia_tri)} {target.don_vi} "
                        f"khác tổng kết quả các chỉ tiêu chi tiết "

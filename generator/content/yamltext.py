@@ -14,6 +14,7 @@ Two jobs, both about saying the clerk's own mistake in the clerk's terms:
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from ruamel.yaml.error import MarkedYAMLError
 
@@ -46,7 +47,7 @@ def straighten_quotes(text: str) -> tuple[str, list[int]]:
             continue
         opens = _BLOCK_SCALAR.match(line)
         block = indent if opens else None
-        new = _CURLY.sub(lambda m: _quoted(m, line), line)
+        new = _CURLY.sub(partial(_quoted, line=line), line)
         if new != line:
             changed.append(number)
         out.append(new)
@@ -96,12 +97,13 @@ def explain(exc: MarkedYAMLError, text: str) -> tuple[int | None, str | None, st
     if "quoted scalar" in context and exc.context_mark is not None:
         opened = exc.context_mark.line
     if opened is not None:
-        quote = _value_start(lines[opened])[1]
+        start = _value_start(lines[opened])
+        quote = start[1] if start else '"'
         return opened + 1, key_near(text, opened), (
             f"lỗi cú pháp YAML: dấu ngoặc {quote} mở ở dòng này chưa được đóng; hãy thêm "
             f"dấu {quote} ở cuối giá trị (trên cùng dòng)")
 
-    if "'\\t'" in problem and mark is not None:
+    if "'\\t'" in problem and mark is not None and line is not None:
         before = lines[line][:mark.column] if line < len(lines) else ""
         if not before.strip():
             return line + 1, key_near(text, line), (
