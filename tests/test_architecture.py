@@ -18,7 +18,9 @@ PACKAGE = REPO / "generator"
 # The data flow, first to last. A module may import its own stage or an earlier
 # one, never a later one. Modules at the top of the package (errors, model, tree,
 # style, fonts, vnformat, workspace) are shared by every stage and import none.
-STAGES = ["", "content", "compose", "render", "build", "office", "cli", "__main__"]
+# office (the register, numbers, the archive, the record of issued documents) comes
+# before build because build consults it: an issued document is never rewritten.
+STAGES = ["", "content", "compose", "render", "office", "build", "cli", "__main__"]
 
 
 def module_name(path: Path) -> str:

@@ -164,7 +164,7 @@ def test_sixteen_files_and_eight_on_one_file_at_once(tmp_path):
     ws = workspace(tmp_path, docs)
     procs = [spawn(ws, "number", doc_path(i), "--date", "2023-03-02") for i in range(1, 17)]
     outs = [(p, *p.communicate(timeout=600)) for p in procs]
-    for p, out, err in outs:
+    for p, _out, err in outs:
         assert p.returncode == 0, err
     rows = entries(ws)
     assert sorted(r["so"] for r in rows) == list(range(1, 17))
@@ -177,7 +177,7 @@ def test_sixteen_files_and_eight_on_one_file_at_once(tmp_path):
     outs = [(p, *p.communicate(timeout=600)) for p in procs]
     codes = sorted(p.returncode for p, _, _ in outs)
     assert codes == [0] + [1] * 7, [e for _, _, e in outs]
-    for p, out, err in outs:
+    for p, _out, err in outs:
         if p.returncode:
             assert "đã có số 17/KH-UBND" in err and "Traceback" not in err, err
     assert [r["so"] for r in entries(ws) if r["nguon"] == doc_path(17)] == [17]

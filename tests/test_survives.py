@@ -20,7 +20,7 @@ import docx
 import pdfplumber
 import pytest
 
-from conftest import REPO, run_vanban
+from conftest import REPO
 from generator.compose.templates import builtin_dir
 from helpers_ws import AGENCIES, PLAN, replace_once
 

@@ -55,7 +55,7 @@ def output_stem(unit: Unit, out_dir: Path, doc=None) -> Path:
     except workspace.NameTooLong as exc:
         raise ContentError([Problem(display_path(unit.path), None, "ten_tep",
                                     f"tên tệp kết quả '{str(exc)[:40]}…' dài quá "
-                                    f"{MAX_NAME_CHARS} ký tự")])
+                                    f"{MAX_NAME_CHARS} ký tự")]) from None
     except workspace.UnsafeOutputPath as exc:
         raise ContentError([Problem(display_path(unit.path), None, "ten_tep",
                                     f"tên tệp kết quả '{exc}' ra ngoài thư mục kết quả")]) from None

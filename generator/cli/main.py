@@ -17,8 +17,8 @@ import click
 
 from .. import __version__, atomic, workspace
 from ..errors import ContentError, display_path
-from .. import __version__, workspace
-from ..errors import ContentError, VanbanError, display_path
+from ..errors import VanbanError
+from ..compose.builder import document_tree
 from ..content.validate import check as check_file
 from ..build.unit import FORMATS, render_file
 
@@ -137,7 +137,7 @@ def check(paths) -> None:
     documents = _documents(paths)
     for path in documents:
         try:
-            problems = check_file(path)
+            problems = check_file(path, compose=document_tree)
         except Exception as exc:  # noqa: BLE001 - one file's failure, the rest are checked
             problems = problems_of(exc, path)
         say(problems)

@@ -6,12 +6,16 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import ContentError, display_path
 
 from .help import CONTEXT, Command, Group, say
+
+if TYPE_CHECKING:
+    from ..office.numbering import Numbered
 
 
 def _fail(message: str) -> None:
@@ -83,11 +87,8 @@ def number(file, date, out_dir, archive) -> None:
     Số chạy theo cơ quan và năm, bắt đầu từ 01 mỗi ngày 1 tháng 1; văn bản đã có số
     không được cấp lại; số cấp nhầm thì hủy (vanban register huy), không dùng lại.
     """
-    from ..office.numbering import NumberingError, RenderFailed, number_and_issue
+    from ..office.numbering import NumberingError, RenderFailed
     from ..office.register import RegisterError
-    from ..office.numbering import number as give_number, workspace_root
-    from ..content.batch import Unit
-    from ..build.unit import render_unit
 
     path = Path(file)
     if not path.is_file():
@@ -97,7 +98,7 @@ def number(file, date, out_dir, archive) -> None:
     _checked_document(path)
     out = Path(out_dir) if out_dir else root / "output"
     try:
-        result = number_and_issue(path, date, folder, out)
+        result = _number_and_issue(path, date, folder, out)
     except ContentError as exc:
         say(exc.problems)
         sys.exit(1)
@@ -282,3 +283,36 @@ def list_(year, kind, text, archive) -> None:
                    f"\t{r['duong_dan']}\t{r['ten_loai_trich_yeu']}\tchữ ký: {r['chu_ky']}"
                    f"{signed}")
     click.echo(f"{len(rows)} tệp.")
+
+
+def _number_and_issue(path: Path, date: dt.date | None, archive_dir: Path,
+                     out_dir: Path) -> Numbered:
+    """Number the document, then render its issued DOCX and PDF (RenderFailed if
+    they cannot be; the number stays). The office stage gives the number; the build
+    stage writes the files, so the command, which sees both, joins them."""
+    from .. import atomic, faults
+    from ..build.unit import FORMATS, output_stem, render_unit
+    from ..content.batch import Unit
+    from ..content.validate import load_document
+    from ..errors import Problem
+    from ..office.numbering import RenderFailed, document_lock, number
+
+    doc = load_document(path)
+    stem = output_stem(Unit(Path(path)), out_dir, doc)
+    targets = [stem.with_name(f"{stem.name}.{fmt}") for fmt in FORMATS]
+    with document_lock(archive_dir, path):
+        result = number(path, date, archive_dir, targets)
+        faults.point("number-before-render")
+        try:
+            with atomic.exclusive(out_dir):  # one writer per output folder, as build
+                outputs, warnings, _ = render_unit(Unit(Path(path)), out_dir)
+        except ContentError as exc:
+            raise RenderFailed(result, exc.problems) from None
+        except atomic.Busy:
+            raise RenderFailed(result, [Problem(
+                display_path(path), None, None,
+                f"thư mục {display_path(Path(out_dir))} đang được một lệnh khác ghi quá "
+                f"{atomic.LOCK_WAIT_SECONDS} giây")]) from None
+        result.outputs, result.warnings = outputs, warnings
+        faults.point("number-after-render")
+    return result

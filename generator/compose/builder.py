@@ -19,10 +19,8 @@ from ..errors import ContentError, Problem, display_path
 from ..fonts import text_width_mm
 from ..model import Document, Report
 from ..model import Table as ModelTable
-from ..content.report import results_table
-from .templates import DATA, environment, template_problem
 from .tables import results_table
-from .templates import environment, template_problem
+from .templates import DATA, environment, template_problem
 from ..tree import (Block, DocumentTree, Grid, Metadata, Paragraph, Part, Rule, Run, Table,
                    TableRow)
 

@@ -96,7 +96,7 @@ def _tokens(lines: list[str]) -> tuple[list[str], list[tuple[str, int]]]:
     break it would be and its cost."""
     words: list[str] = []
     gaps: list[tuple[str, int]] = []
-    for n, line in enumerate(lines):
+    for line in lines:
         parts = [w for w in _BREAKABLE.split(line.strip()) if w]
         kind_words = _kind_length(parts)
         for i, word in enumerate(parts):

@@ -14,9 +14,8 @@ from . import source, suggest
 from .. import vnformat
 from ..errors import Collector, ContentError, display_path
 from .fields import Fields, negative_message
-from ..model import Appendix, Plan, Report, Result, Table
-from ..model import Appendix, Document, Plan, Report, Result, Table
-from ..model import Appendix, Document, Plan, Report, Result
+from ..model import Appendix, Plan, Report, Result
+from ..model import Document
 
 REPORT_KEYS = {
     "ke_hoach", "kinh_gui", "ket_qua", "tinh_hinh", "ket_qua_thuc_hien", "danh_gia",

@@ -39,7 +39,7 @@ def _environment(pad: bool) -> LimitedSandbox:
 
 
 @lru_cache(maxsize=1024)
-def _compiled(env: SandboxedEnvironment, source: str):
+def _compiled(env: LimitedSandbox, source: str):
     """Each distinct sentence compiled once per process: the rows of a batch (and a
     report's plan) share their sentences, and compiling costs more than rendering."""
     return env.from_string(source)

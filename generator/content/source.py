@@ -124,9 +124,9 @@ def _plain(node: Any, path: PathKey, lines: dict, col: Collector,
     if isinstance(node, list):
         items = []
         for index, value in enumerate(node):
-            lines[path + (index,)] = node.lc.item(index)[0] + 1
-            out.append(_plain(value, path + (index,), lines, col, count))
-        return out
+            lines[path + (index,)] = node.lc.item(index)[0] + 1  # type: ignore[attr-defined]
+            items.append(_plain(value, path + (index,), lines, col, count))
+        return items
     anchor = getattr(getattr(node, "anchor", None), "value", None)
     if anchor and not isinstance(node, (dict, list)):
         # "ten: &Kế hoạch": YAML takes "&Kế" as an anchor and drops it.

@@ -31,8 +31,7 @@ from pathlib import Path
 from .. import faults
 from . import register, stamp
 from ..errors import display_path
-from . import register
-from ..errors import VanbanError, display_path
+from ..errors import VanbanError
 from ..model import KIND_NAMES, Document
 
 MAGIC = {b"%PDF-": "pdf", b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg",
@@ -107,7 +106,7 @@ def trust_roots(folder: Path | None) -> list:
                 if pem.detect(data) else [data]
             roots += [x509.Certificate.load(der) for der in blobs]
             for cert in roots[-len(blobs):]:
-                cert.native  # parse now: a broken file is named here, not later
+                _ = cert.native  # parse now: a broken file is named here, not later
         except Exception:  # noqa: BLE001 - any unreadable certificate is a refusal
             raise ArchiveError(f"{display_path(path)}: không đọc được chứng thư số gốc "
                                "(cần tệp PEM hoặc DER); hãy xóa hoặc thay tệp này") from None
@@ -156,7 +155,7 @@ def signature(path: Path, roots_folder: Path | None = None) -> dict:
                 status = validate_pdf_signature(embedded, context)
             except Exception as exc:  # noqa: BLE001 - a signature pyHanko cannot read
                 raise ArchiveError(f"{display_path(path)}: không kiểm tra được chữ ký số "
-                                   f"({exc.__class__.__name__}); hãy lấy lại bản ký gốc")
+                                   f"({exc.__class__.__name__}); hãy lấy lại bản ký gốc") from None
             whole = status.coverage is not None and status.coverage.name == "ENTIRE_FILE"
             if not (status.intact and status.valid and whole):
                 raise ArchiveError(

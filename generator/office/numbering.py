@@ -24,9 +24,7 @@ from .. import atomic, faults, workspace
 from ..content import batch, source
 from . import frozen, register, stamp
 from ..errors import Collector, ContentError, Problem, display_path
-from . import register
-from .. import workspace
-from ..errors import Collector, ContentError, Problem, VanbanError, display_path
+from ..errors import VanbanError
 from ..model import KIND_NAMES, Document
 from ..content.validate import check_complete, load_document
 
@@ -84,7 +82,7 @@ class RenderFailed(Exception):
         self.numbered, self.problems = numbered, problems
 
 
-def _document_lock(archive_dir: Path, path: Path):
+def document_lock(archive_dir: Path, path: Path):
     """Held from reading the file to writing its issued DOCX/PDF, so a second run on
     the same file waits and then finds it issued (not half-way)."""
     from filelock import FileLock
@@ -93,36 +91,6 @@ def _document_lock(archive_dir: Path, path: Path):
     folder.mkdir(parents=True, exist_ok=True)
     key = hashlib.sha256(str(Path(path).resolve()).encode()).hexdigest()[:32]
     return FileLock(str(folder / f"{key}.lock"))
-
-
-def number_and_issue(path: Path, date: dt.date | None, archive_dir: Path,
-                     out_dir: Path) -> Numbered:
-    """Number the document, then render its issued DOCX and PDF (RenderFailed if
-    they cannot be; the number stays)."""
-    from ..content.batch import Unit
-    from ..build.unit import render_unit
-
-    from ..build.unit import FORMATS, output_stem
-
-    doc = load_document(path)
-    stem = output_stem(Unit(Path(path)), out_dir, doc)
-    targets = [stem.with_name(f"{stem.name}.{fmt}") for fmt in FORMATS]
-    with _document_lock(archive_dir, path):
-        result = number(path, date, archive_dir, targets)
-        faults.point("number-before-render")
-        try:
-            with atomic.exclusive(out_dir):  # one writer per output folder, as build
-                outputs, warnings, _ = render_unit(Unit(Path(path)), out_dir)
-        except ContentError as exc:
-            raise RenderFailed(result, exc.problems) from None
-        except atomic.Busy:
-            raise RenderFailed(result, [Problem(
-                display_path(path), None, None,
-                f"thư mục {display_path(Path(out_dir))} đang được một lệnh khác ghi quá "
-                f"{atomic.LOCK_WAIT_SECONDS} giây")]) from None
-        result.outputs, result.warnings = outputs, warnings
-        faults.point("number-after-render")
-    return result
 
 
 def check_date(doc: Document, date: dt.date, given: bool, path: Path) -> list[str]:
