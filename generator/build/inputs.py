@@ -63,7 +63,8 @@ class Hasher:
                 # The output name, so the build knows who writes which file.
                 "ten_tep": str(data["ten_tep"]).strip()
                 if isinstance(data.get("ten_tep"), (str, int)) else None,
-                "ten_tep_line": src.line(("ten_tep",)) if "ten_tep" in data else None}
+                "ten_tep_line": src.line(("ten_tep",)) if src is not None and "ten_tep" in data
+                else None}
         self.known[digest] = refs
         return refs
 

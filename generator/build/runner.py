@@ -76,7 +76,8 @@ def plan(paths: list[Path], out_dir: Path, formats, force: bool, manifest: dict,
          outcome: Outcome) -> tuple[list[Job], set[str]]:
     """Decide what to rebuild. Returns the jobs and the ids of every current unit."""
     hasher = Hasher(manifest.setdefault("references", {}))
-    jobs, current = [], set()
+    jobs: list[Job] = []
+    current: set[str] = set()
     owners = Owners(out_dir, manifest)
     for path in workspace.find_documents(paths):
         resolved = str(Path(path).resolve())
@@ -153,6 +154,7 @@ class Owners:
                                          batch=unit.row is not None)
         except workspace.UnsafeOutputPath:
             return  # the render says why, with the line of ten_tep
+        where: tuple
         if unit.row is not None:
             where = (unit.row.table, unit.row.number, "cho_moi.ten_tep")
         else:

@@ -199,10 +199,11 @@ class _Builder:
                         space_before_pt=style.ROLES["kinh-gui"].space_before_pt)
             self.blocks[-1] = last
         elif not (isinstance(last, Grid) and last.rows[0][0]
-                  and last.rows[0][0][0].role == "kinh-gui-noi"):
+                  and getattr(last.rows[0][0][0], "role", None) == "kinh-gui-noi"):
             self.blocks.append(item)  # no label before it: a plain line
             return
-        label, items = last.rows[0][0][0], last.rows[0][1]
+        label = cast(Paragraph, last.rows[0][0][0])
+        items = cast(list, last.rows[0][1])
         items.append(item)
         last.widths_mm = header_lines.kinh_gui_columns(
             label.text, [p.text for p in items], style.text_width_mm(self.parts[-1].landscape))
@@ -241,7 +242,7 @@ class _Builder:
     def _table(self, key: str) -> Table:
         table = self.tables[int(key)]
         landscape = self.parts[-1].landscape
-        aligns = table.can or [None] * len(table.cot)
+        aligns: list = table.can or [None] * len(table.cot)
         body = [r for i, r in enumerate(table.dong) if i not in table.nhom]
         columns = [[str(r[i]) for r in body if i < len(r)] for i in range(len(table.cot))]
         rows = []

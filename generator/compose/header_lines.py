@@ -86,9 +86,9 @@ def _best_breaking(lines: list[str], role: str, width_mm: float) -> list[str] | 
 
 
 def _subsets(items: set[int]):
-    items = sorted(items)
-    for n in range(len(items) + 1):
-        yield from (set(c) for c in itertools.combinations(items, n))
+    ordered = sorted(items)
+    for n in range(len(ordered) + 1):
+        yield from (set(c) for c in itertools.combinations(ordered, n))
 
 
 def _tokens(lines: list[str]) -> tuple[list[str], list[tuple[str, int]]]:

@@ -105,7 +105,7 @@ def _every_template(env: Environment) -> list[Path]:
     paths = []
     for name in env.list_templates(filter_func=lambda n: n.endswith(".j2")):
         try:
-            paths.append(Path(env.loader.get_source(env, name)[1]))
+            paths.append(Path(str(env.loader.get_source(env, name)[1])))  # type: ignore[union-attr]
         except TemplateNotFound:
             continue
     return sorted(set(paths))

@@ -122,7 +122,7 @@ def _with_base(src: source.Source, col: Collector, depth: int = 0) -> source.Sou
     # A number and its date belong to one document: a copy never inherits them.
     inherited = {k: v for k, v in base.data.items()
                  if k not in ("cho_moi", "ten_tep", "so", "ngay")}
-    lines = {key: line for key in base.lines if key and key[0] in inherited}
+    lines: dict = {key: line for key in base.lines if key and key[0] in inherited}
     lines.update(src.lines)
     return source.Source(src.path, {**inherited, **own}, lines)
 

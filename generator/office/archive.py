@@ -94,7 +94,7 @@ def trust_roots(folder: Path | None) -> list:
     """The CA certificates (PEM or DER; .pem .crt .cer .der) in ``folder``."""
     from asn1crypto import pem, x509
 
-    roots = []
+    roots: list = []
     if folder is None or not Path(folder).is_dir():
         return roots
     for path in sorted(Path(folder).iterdir()):
@@ -141,7 +141,7 @@ def signature(path: Path, roots_folder: Path | None = None) -> dict:
             raise ArchiveError(f"{display_path(path)}: không đọc được tệp PDF ({exc})") from None
         if not signatures:
             return {"chu_ky": "khong-co", "giai_thich": STATUSES["khong-co"]}
-        info = {}
+        info: dict = {}
         now = dt.datetime.now(dt.timezone.utc)
         for embedded in signatures:
             # The time the signature states (/M or its signing-time attribute) is
@@ -163,7 +163,7 @@ def signature(path: Path, roots_folder: Path | None = None) -> dict:
                     "sau khi ký. Không lưu tệp này; hãy lấy lại bản ký gốc")
             stamp_ = status.timestamp_validity
             stamped = stamp_ is not None and stamp_.valid and stamp_.intact and stamp_.trusted
-            moments = [stamp_.timestamp] if stamped else [claimed, now]
+            moments = [stamp_.timestamp] if stamped and stamp_ is not None else [claimed, now]
             moment = moments[0]
             cert = status.signing_cert
             verdict = next(filter(None, (_validity(cert, m) for m in moments)), None) or \
@@ -194,6 +194,7 @@ def registered(db, doc: Document, root: Path):
     when the number is not in the book, belongs to another file, is voided, or the
     source changed since numbering (the archival copy is made from the source)."""
     label = f"{doc.so:02d}/{doc.ky_hieu}"
+    assert doc.so is not None and doc.ngay is not None  # a numbered document
     row = register.find(db, doc.co_quan.ten_day_du, doc.series, doc.ngay.year, doc.so)
     if row is None:
         raise ArchiveError(f"{display_path(doc.path)}: số {label} không có trong sổ đăng ký "

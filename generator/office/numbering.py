@@ -110,7 +110,7 @@ def check_date(doc: Document, date: dt.date, given: bool, path: Path) -> list[st
 
 
 def number(path: Path, date: dt.date | None, archive_dir: Path,
-           outputs: list[Path] = ()) -> Numbered:
+           outputs: list[Path] | tuple = ()) -> Numbered:
     """Number one document. ``date`` None: today, said to the clerk.
     Raises ContentError (the file does not pass ``check``) or NumberingError."""
     faults.point("number-start")
@@ -118,7 +118,8 @@ def number(path: Path, date: dt.date | None, archive_dir: Path,
     root = workspace_root(path)
     doc = load_document(path)  # ContentError: nothing is numbered
     check_complete(doc)  # ContentError: "…" blanks left, nothing is numbered
-    if batch.spec_of(source.load(path, Collector(path)).data) is not None:
+    loaded = source.load(path, Collector(path))
+    if loaded is not None and batch.spec_of(loaded.data) is not None:
         raise NumberingError(f"{display_path(path)}: tệp này sinh nhiều văn bản (cho_moi); "
                              "hãy cấp số cho từng văn bản riêng")
     given = date is not None
@@ -183,6 +184,7 @@ def _already_numbered(doc: Document, path: Path, raw: bytes,
             raise NumberingError(f"{display_path(path)}: văn bản đã có số "
                                  f"{register.label(entry.row)} ngày {doc.ngay:%d/%m/%Y}; "
                                  f"--date {date.isoformat()} không đổi được ngày đã cấp")
+        assert doc.so is not None  # the register row matched its number
         return Numbered(doc.so, doc, [f"văn bản đã có số {register.label(entry.row)} nhưng "
                                       "chưa dựng bản chính thức (lần chạy trước bị dừng); "
                                       "dựng bây giờ"])

@@ -19,6 +19,7 @@ import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, overload
 
 from .. import atomic, faults
 
@@ -130,6 +131,12 @@ def path_of(archive_dir: Path) -> Path:
     return Path(archive_dir) / DB_NAME
 
 
+@overload
+def connect(archive_dir: Path) -> sqlite3.Connection: ...
+@overload
+def connect(archive_dir: Path, create: Literal[True]) -> sqlite3.Connection: ...
+@overload
+def connect(archive_dir: Path, create: bool) -> sqlite3.Connection | None: ...
 def connect(archive_dir: Path, create: bool = True) -> sqlite3.Connection | None:
     """The register of ``archive_dir``. Without ``create`` a missing register is not
     made (None): reading commands never leave an empty register behind."""
@@ -292,7 +299,8 @@ def void(db: sqlite3.Connection, number: str, reason: str, year: int | None = No
         so = int(so_text)
     except ValueError:
         raise RegisterError(f"{number}: không phải số văn bản (ví dụ 01/KH-UBND)") from None
-    sql, args = "SELECT * FROM van_ban_di WHERE so = ?", [so]
+    sql = "SELECT * FROM van_ban_di WHERE so = ?"
+    args: list[object] = [so]
     if ky_hieu:
         sql += " AND ky_hieu = ?"
         args.append(ky_hieu.strip())

@@ -133,6 +133,7 @@ def _line(plan_: Plan, key: str, value: str) -> str:
     if index is None:
         return f"{plan_.indent}{key}: {value}"
     m = _VALUE_LINE[key].match(plan_.lines[index])
+    assert m is not None  # plan() matched this very line
     line = f"{m['head']} {value}"
     comment = m["tail"].lstrip(" ")
     if comment:  # the comment stays in its column when the value fits before it
