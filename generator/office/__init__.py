@@ -1,2 +1,3 @@
-"""Stage 5: the văn thư's part after signing: numbers, the outgoing register,
-the archive of signed files."""
+"""Stage 4: the văn thư's records: numbers, the outgoing register, what was issued
+(never rewritten), the archive of signed files. Before ``build``, which consults
+them."""
