@@ -17,6 +17,7 @@ from .errors import ContentError, Problem, display_path
 from .fonts import text_width_mm
 from .model import Document
 from .model import Table as ModelTable
+from .aggregate import unit_table
 from .report import results_table
 from .templates import DATA, environment, template_problem
 from .tree import (DocumentTree, Grid, Metadata, Paragraph, Part, Rule, Run, Table,
@@ -81,7 +82,8 @@ def render_markup(doc: Document, env=None) -> tuple[str, list[ModelTable]]:
     env = env or environment(tuple(workspace.user_template_dirs(doc.path)))
     tables = _Tables()
     values = dict(context(doc), bang=tables,
-                  bang_chi_tieu=lambda labels: tables(results_table(doc, labels)))
+                  bang_chi_tieu=lambda labels: tables(results_table(doc, labels)),
+                  bang_don_vi=lambda labels: tables(unit_table(doc, labels)))
     return _render(env, doc.template, values, display_path(doc.path), tables)
 
 

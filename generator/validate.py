@@ -12,7 +12,7 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from . import batch, source, suggest, targets, workspace
+from . import aggregate, batch, source, suggest, targets, workspace
 from .errors import Collector, ContentError, display_path
 from .fields import QUOTE_HINT, Fields, negative_message
 from .limits import MAX_NAME_CHARS
@@ -30,7 +30,7 @@ PLAN_KEYS = {"muc_dich", "yeu_cau", "muc_tieu_chung", "chi_tieu", "nhiem_vu", "k
              "to_chuc_thuc_hien"}
 AGENCY_KEYS = {"ten", "ten_day_du", "chu_quan", "viet_tat", "dia_danh", "so_theo_loai"}
 TARGET_KEYS = {"ma", "ten", "gia_tri", "don_vi", "so_sanh", "cau", "chi_tiet", "nhom",
-               "co_the_am"}
+               "co_the_am", "tong_hop"}
 CODE = re.compile(r"^[A-Za-z0-9_-]+$")
 KY_HIEU = re.compile(r"^[A-Za-zĐđ0-9]+(-[A-Za-zĐđ0-9]+)+$")
 
@@ -277,6 +277,7 @@ def _plan(f: Fields, common: dict | None, variables: dict) -> Plan | None:
     before = len(f.col.problems)
     chi_tieu = _targets(f, "chi_tieu", f.mappings("chi_tieu"))
     _check_unique(f, chi_tieu)
+    aggregate.check_rules(f, chi_tieu)
     # A sentence over a broken target would only repeat that target's error.
     targets_ok = not any(not p.warning for p in f.col.problems[before:])
     assignments = []
@@ -322,7 +323,8 @@ def _targets(f: Fields, key: str, items: list[Fields]) -> list[Target]:
             continue
         target = Target(ma=ma, ten=ten, gia_tri=gia_tri, don_vi=don_vi, so_sanh=so_sanh,
                         cau=cau or "", nhom=t.text("nhom"), chi_tiet=subs, line=t.line(),
-                        cau_line=t.line("cau"), co_the_am=co_the_am)
+                        cau_line=t.line("cau"), co_the_am=co_the_am,
+                        tong_hop=aggregate.read_rule(t))
         same_unit = [s for s in subs if s.don_vi == don_vi]
         if subs and len(same_unit) == len(subs):
             total = sum((s.gia_tri for s in subs), Decimal(0))
