@@ -48,7 +48,7 @@ def read_rule(t: Fields) -> Rule | None:
         where = None
     elif isinstance(raw, dict):
         where = t.child("tong_hop")
-        where.only({"cach", "tu_so", "mau_so", "muc_dat"})
+        where.only({"cach", "tu_so", "mau_so", "muc_dat", "don_vi"})
         spec = raw
     else:
         t.error("tong_hop", "phải là tên cách tổng hợp (cong, ty_le, trung_binh, "
@@ -63,6 +63,7 @@ def read_rule(t: Fields) -> Rule | None:
     if where is not None:
         rule.tu_so, rule.mau_so = where.text("tu_so"), where.text("mau_so")
         rule.muc_dat = where.number("muc_dat")
+        rule.don_vi = where.text("don_vi")
     if cach == "ty_le" and not (rule.tu_so and rule.mau_so):
         t.error("tong_hop", "ty_le cần tu_so và mau_so: mã hai chỉ tiêu đếm được "
                 "(ví dụ {cach: ty_le, tu_so: CT10b, mau_so: CT10a})")
@@ -576,3 +577,75 @@ def inputs(path: Path, spec: dict, hasher, file_inputs) -> dict[str, str | None]
             for code, value in figures.items():
                 out[f"số liệu của {display_path(file)}: {code}"] = value
     return out
+
+
+# -- one report per commune from the same sheet ---------------------------------------
+
+def commune_rows(rows: list, province: str, where: str, line) -> list:
+    """The rows of a sheet of the communes' figures as batch rows of per-commune
+    reports (``cho_moi: {bang: …, xa_cua_tinh: …}``): each row gets its commune's
+    identity from the official list, and each target column becomes the commune's
+    result (``ket_qua.CT02``). A commune that sent nothing gets no report."""
+    expected = batch._communes(province, where, line)
+    out, problems, seen = [], [], {}
+    for row in rows:
+        table = row.table
+        who = _identify(row.values, expected, table, row.number, problems)
+        if who is None:
+            continue
+        name, ma = who
+        if ma in seen:
+            problems.append(Problem(table, row.number, "ma_xa", f"{name} có hai dòng (dòng "
+                                    f"{seen[ma]} và dòng {row.number}); giữ một dòng"))
+            continue
+        seen[ma] = row.number
+        commune = next(r.values for r in expected if r.values["ma_xa"] == ma)
+        values = dict(commune)
+        figures = {}
+        for column, text in row.values.items():
+            if is_code_column(column):
+                figures[f"ket_qua.{column}"] = text if text != "" else None
+            elif column not in ID_COLUMNS:
+                values[column] = text
+        if any(v is not None for v in figures.values()):
+            out.append(batch.Row(row.number, {**values, **figures}, table))
+    if problems:
+        raise batch.BatchError(problems)
+    return out
+
+
+def plan_copy(plan_path: Path, row, ket_qua: dict | None = None) -> Plan:
+    """A commune's own copy of the province plan: the commune as agency, its own
+    targets from ``chi_tieu.*`` columns, and only the targets the sheet reports.
+    A ratio target (``ty_le``) is the commune's own ratio, put into ``ket_qua``."""
+    from .validate import load_document
+
+    own = {k: v for k, v in row.values.items() if k.startswith(("co_quan.", "chi_tieu."))}
+    plan = load_document(plan_path, batch.Row(row.number, own, row.table))
+    reported = {k[len("ket_qua."):] for k in row.values if k.startswith("ket_qua.")}
+
+    def keep(targets):
+        kept = []
+        for target in targets:
+            target.chi_tiet = keep(target.chi_tiet)
+            if target.ma in reported or target.chi_tiet:
+                kept.append(target)
+        return kept
+
+    plan.chi_tieu = keep(plan.chi_tieu)
+    for target in plan.targets():
+        rule = target.tong_hop
+        if rule is not None and rule.cach == "so_don_vi_dat" and rule.muc_dat is not None \
+                and f"chi_tieu.{target.ma}" not in row.values:
+            # "100% xã tổ chức ít nhất 01 hoạt động": the commune's own target is 01.
+            target.gia_tri = rule.muc_dat
+            target.don_vi = rule.don_vi or target.don_vi
+    if ket_qua is not None:
+        for target in plan.targets():
+            rule = target.tong_hop
+            if rule is None or rule.cach != "ty_le" or target.ma in ket_qua:
+                continue
+            top, bottom = ket_qua.get(rule.tu_so), ket_qua.get(rule.mau_so)
+            ket_qua[target.ma] = None if top is None or not bottom else \
+                float(_tenth(Decimal(str(top)) / Decimal(str(bottom)) * 100))
+    return plan

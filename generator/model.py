@@ -58,6 +58,7 @@ class Rule:
     tu_so: str | None = None
     mau_so: str | None = None
     muc_dat: Decimal | None = None
+    don_vi: str | None = None  # unit of each unit's own figure (so_don_vi_dat)
     line: int | None = None
 
 

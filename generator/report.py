@@ -20,11 +20,11 @@ REPORT_KEYS = {
 }
 
 
-def read_report(f: Fields, path: Path, common: dict | None) -> Report | None:
+def read_report(f: Fields, path: Path, common: dict | None, row=None) -> Report | None:
     from .validate import COMMON_KEYS  # late: validate imports this module lazily
 
     f.only(COMMON_KEYS | REPORT_KEYS)
-    plan = _plan(f, path)
+    plan = _plan(f, path, row)
     danh_gia = f.child("danh_gia") if f.has("danh_gia") else None
     if danh_gia is not None:
         danh_gia.only({"uu_diem", "han_che", "nguyen_nhan"})
@@ -72,7 +72,9 @@ def _aggregate(f: Fields, path: Path, plan: Plan | None, common: dict | None):
     return False if found is None else found
 
 
-def _plan(f: Fields, path: Path) -> Plan | None:
+def _plan(f: Fields, path: Path, row=None) -> Plan | None:
+    """The report's plan; for one commune of a batch over the communes' sheet, its
+    own copy (aggregate.plan_copy: the commune as agency, the sheet's targets)."""
     from .validate import load_document
 
     name = f.text("ke_hoach", required=True)
@@ -91,7 +93,19 @@ def _plan(f: Fields, path: Path) -> Plan | None:
                 "ke_hoach phải là tệp kế hoạch (loai: ke-hoach)")
         return None
     try:
-        plan = load_document(plan_path)
+        if row is not None and any(k.startswith("ket_qua.") for k in row.values):
+            from .aggregate import plan_copy
+
+            plan = plan_copy(plan_path, row, f.data.get("ket_qua"))
+            shared = [t.ma for t in plan.targets() if t.don_vi != "%" and
+                      (t.tong_hop is None or t.tong_hop.cach == "cong")
+                      and f"chi_tieu.{t.ma}" not in row.values]
+            if shared:
+                f.warn("ke_hoach", "chỉ tiêu " + ", ".join(shared) + " của từng xã lấy "
+                       "theo kế hoạch của tỉnh; thêm cột chi_tieu.<mã> vào bảng để giao "
+                       "chỉ tiêu riêng cho từng xã")
+        else:
+            plan = load_document(plan_path)
     except ContentError as exc:
         f.error("ke_hoach", f"tệp kế hoạch {display_path(plan_path)} có lỗi, "
                 "hãy sửa kế hoạch trước:")

@@ -55,9 +55,10 @@ def load_document(path: Path, row: "batch.Row | None" = None) -> Document:
         except batch.BatchError as exc:
             raise ContentError(col.problems + exc.problems) from None
         if rows:
-            src, variables = batch.apply(src, rows[0], lambda key: raw_agency(path, key), col)
+            row = rows[0]
+            src, variables = batch.apply(src, row, lambda key: raw_agency(path, key), col)
     _blanks(src, col)
-    doc = _document(Fields(src, col), path, variables)
+    doc = _document(Fields(src, col), path, variables, row)
     col.raise_if_any()
     doc.warnings = [p for p in col.problems if p.warning]
     doc.hang = variables
@@ -122,14 +123,15 @@ def _with_base(src: source.Source, col: Collector, depth: int = 0) -> source.Sou
     return source.Source(src.path, {**inherited, **own}, lines)
 
 
-def _document(f: Fields, path: Path, variables: dict | None = None) -> Document | None:
+def _document(f: Fields, path: Path, variables: dict | None = None,
+              row: "batch.Row | None" = None) -> Document | None:
     loai = f.text("loai", required=True)
     if loai is not None and loai not in KINDS:
         f.error("loai", f"'{loai}' không hợp lệ; chỉ nhận ke-hoach hoặc bao-cao")
         loai = None
     if loai == "bao-cao":
         from .report import read_report  # the report needs its plan: see report.py
-        return read_report(f, path, _common(f, path, "bao-cao"))
+        return read_report(f, path, _common(f, path, "bao-cao"), row)
     f.only(COMMON_KEYS | PLAN_KEYS)
     # Go on even when the header is wrong: every mistake of the file is reported.
     return _plan(f, _common(f, path, loai or "ke-hoach"), variables or {})
