@@ -380,10 +380,12 @@ def _from_files(spec: Fields, path, pattern, plan: Plan, nam, agency, expected):
                                     "không phải là báo cáo (loai: bao-cao)"))
             continue
         before = len(problems)
-        if not _based_on(doc.ke_hoach.path, plan.path):
-            problems.append(Problem(where, line("ke_hoach"), "ke_hoach", f"báo cáo theo kế "
-                                    f"hoạch {display_path(doc.ke_hoach.path)}, không phải kế "
-                                    f"hoạch {display_path(plan.path)} của báo cáo tổng hợp"))
+        chain = _plan_chain(doc.ke_hoach.path)
+        if Path(plan.path).resolve() not in chain:
+            problems.append(Problem(where, line("ke_hoach"), "ke_hoach", "báo cáo theo kế "
+                                    "hoạch " + " (dựa trên ".join(map(display_path, chain))
+                                    + ")" * (len(chain) - 1) + ", không phải kế hoạch "
+                                    f"{display_path(plan.path)} của báo cáo tổng hợp"))
         if nam is not None and doc.nam != nam:
             problems.append(Problem(where, line("nam"), "nam", f"báo cáo năm {doc.nam}, "
                                     f"báo cáo tổng hợp năm {nam}"))
@@ -416,15 +418,18 @@ def _from_files(spec: Fields, path, pattern, plan: Plan, nam, agency, expected):
     return _with_missing(units, expected), list(targets)
 
 
-def _based_on(unit_plan: Path, plan: Path, depth: int = 0) -> bool:
-    """The unit's plan is ours, or a copy made from it (``dua_tren``)."""
-    if Path(unit_plan).resolve() == Path(plan).resolve():
-        return True
-    src = source.load(unit_plan, Collector(unit_plan))
-    base = src.data.get("dua_tren") if src is not None and isinstance(src.data, dict) \
-        else None
-    return bool(base) and depth < 5 and _based_on(Path(unit_plan).parent / str(base),
-                                                  plan, depth + 1)
+def _plan_chain(unit_plan: Path) -> list[Path]:
+    """The unit's plan and the plans it is a copy of (``dua_tren``), nearest first:
+    a unit reports on the aggregate's plan or on its own copy of it."""
+    chain = [Path(unit_plan).resolve()]
+    while len(chain) < 6:
+        src = source.load(chain[-1], Collector(chain[-1]))
+        base = src.data.get("dua_tren") if src is not None and isinstance(src.data, dict) \
+            else None
+        if not base:
+            break
+        chain.append((chain[-1].parent / str(base)).resolve())
+    return chain
 
 
 def _commune_of(agency_name: str, expected):
@@ -510,8 +515,10 @@ def unit_table(report: Report, labels: dict) -> Table:
     """``Kết quả theo đơn vị``: one row per unit, a column per chosen target and a
     total row equal to the report's aggregate. ``labels`` are the template's words."""
     agg: Aggregate = report.tong_hop
+    # A share of units has no one unit: its cells are each unit's own figure.
     header = [labels["stt"], labels["don-vi"]] + \
-        [f"{t.ten} ({t.don_vi})" for t in agg.cot]
+        [t.ten if agg.rules[t.ma].cach == "so_don_vi_dat" else f"{t.ten} ({t.don_vi})"
+         for t in agg.cot]
     rows = []
     for index, unit in enumerate(agg.don_vi, start=1):
         if unit.so_lieu is None:
