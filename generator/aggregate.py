@@ -621,7 +621,7 @@ def commune_rows(rows: list, province: str, where: str, line) -> list:
     return out
 
 
-def plan_copy(plan_path: Path, row, ket_qua: dict | None = None) -> Plan:
+def plan_copy(plan_path: Path, row, ket_qua: dict | None = None, warn=None) -> Plan:
     """A commune's own copy of the province plan: the commune as agency, its own
     targets from ``chi_tieu.*`` columns, and only the targets the sheet reports.
     A ratio target (``ty_le``) is the commune's own ratio, put into ``ket_qua``."""
@@ -640,6 +640,11 @@ def plan_copy(plan_path: Path, row, ket_qua: dict | None = None) -> Plan:
         return kept
 
     plan.chi_tieu = keep(plan.chi_tieu)
+    shared = [t.ma for t in plan.targets() if t.don_vi != "%" and f"chi_tieu.{t.ma}"
+              not in row.values and (t.tong_hop is None or t.tong_hop.cach == "cong")]
+    if shared and warn is not None:
+        warn("chỉ tiêu " + ", ".join(shared) + " của từng xã lấy theo kế hoạch của tỉnh; "
+             "thêm cột chi_tieu.<mã> vào bảng để giao chỉ tiêu riêng cho từng xã")
     for target in plan.targets():
         rule = target.tong_hop
         if rule is not None and rule.cach == "so_don_vi_dat" and rule.muc_dat is not None \

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from . import source, suggest, vnformat
+from . import aggregate, source, suggest, vnformat
 from .errors import Collector, ContentError, display_path
 from .fields import Fields, negative_message
 from .model import Appendix, Plan, Report, Result, Table
@@ -65,8 +65,6 @@ def _aggregate(f: Fields, path: Path, plan: Plan | None, common: dict | None):
     typed report, False when the units could not be read (problems recorded)."""
     if not f.has("tong_hop") or plan is None:
         return None
-    from . import aggregate
-
     found = aggregate.read(f, path, plan, (common or {}).get("nam"),
                            (common or {}).get("co_quan"))
     return False if found is None else found
@@ -94,16 +92,8 @@ def _plan(f: Fields, path: Path, row=None) -> Plan | None:
         return None
     try:
         if row is not None and any(k.startswith("ket_qua.") for k in row.values):
-            from .aggregate import plan_copy
-
-            plan = plan_copy(plan_path, row, f.data.get("ket_qua"))
-            shared = [t.ma for t in plan.targets() if t.don_vi != "%" and
-                      (t.tong_hop is None or t.tong_hop.cach == "cong")
-                      and f"chi_tieu.{t.ma}" not in row.values]
-            if shared:
-                f.warn("ke_hoach", "chỉ tiêu " + ", ".join(shared) + " của từng xã lấy "
-                       "theo kế hoạch của tỉnh; thêm cột chi_tieu.<mã> vào bảng để giao "
-                       "chỉ tiêu riêng cho từng xã")
+            plan = aggregate.plan_copy(plan_path, row, f.data.get("ket_qua"),
+                                       lambda message: f.warn("ke_hoach", message))
         else:
             plan = load_document(plan_path)
     except ContentError as exc:
@@ -224,8 +214,9 @@ def results_table(report: Report, labels: dict) -> Table:
         achieved = vnformat.number(result.gia_tri) if result.gia_tri is not None \
             else labels["chua-co"]
         if result.so_don_vi is not None and result.gia_tri is not None:
-            from .aggregate import share_text  # "40/45 xã đạt" after the figure
-            achieved += f" ({share_text(labels, result.so_don_vi, report.tong_hop.ten_don_vi)})"
+            # "85,7 (42/49 xã đạt)": the share of units behind the figure.
+            achieved += " (" + aggregate.share_text(labels, result.so_don_vi,
+                                                    report.tong_hop.ten_don_vi) + ")"
         rows.append([
             result.stt, target.ten, target.don_vi, vnformat.number(target.gia_tri),
             achieved,
