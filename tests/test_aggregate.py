@@ -447,8 +447,32 @@ def table_ws(tmp_path_factory) -> Path:
     write_sheet(root / QN / "_ket-qua-xa.csv", COLUMNS, sheet_rows(communes("Quảng Ninh")))
     write(root, f"{QN}/bao-cao-tong-hop.yaml", AGGREGATE.format(
         spec="  bang: _ket-qua-xa.csv\n  xa_cua_tinh: Quảng Ninh"))
+    write_xlsx(root / QN / "_ket-qua-xa.xlsx", root / QN / "_ket-qua-xa.csv")
+    write(root, f"{QN}/bao-cao-tu-excel.yaml", AGGREGATE.format(
+        spec="  bang: _ket-qua-xa.xlsx\n  xa_cua_tinh: Quảng Ninh"))
     ok(vanban(root, "build", "-j", "2"))
     return root
+
+
+def write_xlsx(path: Path, csv_path: Path) -> None:
+    """The same sheet as Excel keeps it: codes and figures as numbers (06652 is
+    6652, 1.204 is 1204, 88,5 is 88.5), empty cells empty."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    with open(csv_path, encoding="utf-8", newline="") as handle:
+        for index, row in enumerate(csv.reader(handle)):
+            if index == 0:
+                sheet.append(row)
+                continue
+            cells = []
+            for column, cell in zip(COLUMNS, row):
+                value = vn_number(cell) if column != "ten_xa" else cell
+                cells.append(int(value) if isinstance(value, Decimal) and value == int(value)
+                             else float(value) if isinstance(value, Decimal) else value or None)
+            sheet.append(cells)
+    book.save(path)
 
 
 @pytest.fixture(scope="module")
@@ -531,6 +555,12 @@ def test_pdf_appendix_paginates_with_the_header_row_on_every_page(table_ws, tabl
 def has_summary(paragraphs: list[str], summary: str) -> bool:
     """The sentence, maybe closing the body (which then ends ``./.``)."""
     return summary in paragraphs or summary[:-1] + "./." in paragraphs
+
+
+def test_xlsx_sheet_adds_up_like_the_csv(table_ws, table_expected):
+    path = out(table_ws, "bao-cao-tu-excel", "docx")
+    assert docx_table(path, TARGETS_HEADER)[1:] == table_expected.targets_rows()
+    assert docx_table(path, ["STT", "Đơn vị"])[1:] == table_expected.appendix_rows()
 
 
 def test_summary_says_how_many_communes_reported(table_ws, table_expected):
