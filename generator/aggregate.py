@@ -34,6 +34,9 @@ SPEC_KEYS = {"bang", "tep", "xa_cua_tinh", "cot", "ten_don_vi"}
 ID_COLUMNS = ("ma_xa", "ten_xa", "don_vi")
 OTHER_COLUMNS = {"stt", "ghi_chu", "tinh", "loai_xa", "ten_rieng", "ma"}
 TENTH = Decimal("0.1")
+# The country has 3,321 communes; a sheet or a glob far beyond is a mistake (a pattern
+# catching the whole disk), said plainly rather than read for minutes.
+MAX_UNITS = 10_000
 
 
 # -- the rule declared on a plan target ---------------------------------------------
@@ -182,13 +185,13 @@ def read(f: Fields, path: Path, plan: Plan, nam: int | None, agency) -> Aggregat
         return None
     ket_qua, so_don_vi = {}, {}
     for code, rule in rules.items():
-        ket_qua[code], counts = _add_up(code, rule, targets[code], units, ket_qua, f, plan)
+        ket_qua[code], counts = _add_up(code, rule, targets[code], units, f, plan)
         if counts is not None:
             so_don_vi[code] = counts
     ten_don_vi = spec.text("ten_don_vi") or \
         ("xã" if all(u.ma for u in units) else "đơn vị")
     cot = _columns(spec, rules, targets)
-    if units and f.col.has_errors:
+    if f.col.has_errors:
         return None
     return Aggregate(units, ket_qua, so_don_vi, cot, ten_don_vi, rules)
 
@@ -278,6 +281,9 @@ def _from_table(spec: Fields, table: Path, targets: dict, expected):
         return None, []
     where = display_path(table)
     problems = spec.col.problems
+    if len(rows) > MAX_UNITS:
+        spec.error("bang", f"bảng {where} có {len(rows)} dòng, quá {MAX_UNITS} đơn vị")
+        return None, []
     columns = list(rows[0].values) if rows else []
     codes = [c for c in columns if is_code_column(c)]
     for code in codes:
@@ -360,6 +366,10 @@ def _from_files(spec: Fields, path, pattern, plan: Plan, nam, agency, expected):
     if not files:
         spec.error("tep", f"không có tệp nào khớp mẫu '{pattern}' (tính từ thư mục "
                    f"{display_path(Path(path).parent)})")
+        return None, []
+    if len(files) > MAX_UNITS:
+        spec.error("tep", f"mẫu '{pattern}' khớp {len(files)} tệp, quá {MAX_UNITS} đơn vị; "
+                   "hãy viết mẫu hẹp hơn")
         return None, []
     problems = spec.col.problems
     units, seen = [], {}
@@ -452,7 +462,7 @@ def _figures(units, code):
             and u.so_lieu.get(code) is not None]
 
 
-def _add_up(code, rule: Rule, target: Target, units, done: dict, f: Fields, plan: Plan):
+def _add_up(code, rule: Rule, target: Target, units, f: Fields, plan: Plan):
     """The aggregate of one target, and (met, counted) for ``so_don_vi_dat``."""
     if rule.cach == "cong":
         values = _figures(units, code)
