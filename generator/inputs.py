@@ -137,6 +137,9 @@ def unit_inputs(unit, formats, hasher: Hasher) -> dict[str, str | None]:
     if unit.row is not None:
         inputs["dòng của bảng"] = hashlib.sha256(json.dumps(
             unit.row.values, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        # … and cell by cell, so --explain names the figure a commune corrected.
+        for column, value in unit.row.values.items():
+            inputs[f"dòng của bảng, cột {column}"] = value
     return inputs
 
 
