@@ -253,11 +253,16 @@ def _identify(values: dict, expected, where: str, line, problems: list):
                                 "tên đơn vị (ten_xa hoặc don_vi)"))
         return None
     if expected:
-        for row in expected:
-            if _fold(row.values["ten_xa"]) == _fold(name) or \
-                    _fold(row.values["ten_rieng"]) == _fold(name):
-                return row.values["ten_xa"], row.values["ma_xa"]
-        problems.append(Problem(where, line, "ten_xa" if values.get("ten_xa") else "don_vi",
+        column = "ten_xa" if values.get("ten_xa") else "don_vi"
+        found = [row.values for row in expected if _fold(name) in
+                 (_fold(row.values["ten_xa"]), _fold(row.values["ten_rieng"]))]
+        if len(found) == 1:
+            return found[0]["ten_xa"], found[0]["ma_xa"]
+        if found:  # "Hải Hòa" may be a xã and a phường: the code tells them apart
+            problems.append(Problem(where, line, column, f"'{name}' có thể là " + " hoặc ".join(
+                f"{v['ten_xa']} ({v['ma_xa']})" for v in found) + "; ghi rõ cột ma_xa"))
+            return None
+        problems.append(Problem(where, line, column,
                                 f"'{name}' không phải là xã, phường của {province}"))
         return None
     return name, None
