@@ -24,7 +24,7 @@ from pathlib import Path
 
 from . import batch, source, vnformat
 from .errors import Collector, ContentError, Problem, display_path
-from .fields import Fields
+from .fields import Fields, negative_message
 from .model import Plan, Report, Rule, Table, Target
 
 RULES = ("cong", "ty_le", "trung_binh", "so_don_vi_dat")
@@ -206,6 +206,11 @@ def _columns(spec: Fields, rules: dict, targets: dict) -> list[Target]:
     return [targets[c] for c in (chosen or rules) if c in rules]
 
 
+def _cap(name: str) -> str:
+    """A commune's name starting a sentence or a cell: "phường Hà Tu" → "Phường Hà Tu"."""
+    return name[:1].upper() + name[1:]
+
+
 def _fold(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", str(text)).lower().split())
 
@@ -242,7 +247,7 @@ def _identify(values: dict, expected, where: str, line, problems: list):
                                     "là mã xã, phường trong danh mục đơn vị hành chính"))
             return None
         if province and commune["tinh"] != province:
-            problems.append(Problem(where, line, "ma_xa", f"{commune['ten_xa']} "
+            problems.append(Problem(where, line, "ma_xa", f"{_cap(commune['ten_xa'])} "
                                     f"({code}) thuộc {commune['tinh']}, không phải xã, "
                                     f"phường của {province}"))
             return None
@@ -315,13 +320,14 @@ def _from_table(spec: Fields, table: Path, targets: dict, expected):
         key = ma or _fold(name)
         if key in seen:
             problems.append(Problem(where, row.number, "ma_xa" if ma else "don_vi",
-                                    f"{name} có hai dòng (dòng {seen[key]} và dòng "
+                                    f"{_cap(name)} có hai dòng (dòng {seen[key]} và dòng "
                                     f"{row.number}); giữ một dòng"))
             continue
         seen[key] = row.number
         figures = {}
         for code in codes:
-            figures[code] = _cell(row.values.get(code, ""), where, row.number, code, problems)
+            figures[code] = _cell(row.values.get(code, ""), where, row.number, code, problems,
+                                  targets[code].co_the_am)
         own = {}
         for column, text in row.values.items():
             if column.startswith("chi_tieu.") and text:
@@ -334,14 +340,19 @@ def _from_table(spec: Fields, table: Path, targets: dict, expected):
     return _with_missing(units, expected), codes
 
 
-def _cell(text, where, line, column, problems) -> Decimal | None:
+def _cell(text, where, line, column, problems, negative_ok=False) -> Decimal | None:
+    """A figure of the table in Vietnamese notation (the batch tables' reading)."""
     text = str(text).strip()
     if text == "":
         return None
-    value = batch._number(text)
-    if value is None:
-        problems.append(Problem(where, line, column, f"'{text}' không phải là số "
-                                "(để trống nếu chưa có số liệu)"))
+    try:
+        value = vnformat.parse_number(text)
+    except vnformat.NotANumber as exc:
+        problems.append(Problem(where, line, column, f"{exc} (để trống nếu chưa có số liệu)"))
+        return None
+    if value < 0 and not negative_ok:
+        problems.append(Problem(where, line, column, negative_message(text)))
+        return None
     return value
 
 
@@ -423,7 +434,7 @@ def _from_files(spec: Fields, path, pattern, plan: Plan, nam, agency, expected):
         name, ma = who or (doc.co_quan.ten_day_du, None)
         key = ma or _fold(name)
         if key in seen:
-            problems.append(Problem(where, line("co_quan"), "co_quan", f"{name} đã có báo "
+            problems.append(Problem(where, line("co_quan"), "co_quan", f"{_cap(name)} đã có báo "
                                     f"cáo {seen[key]}; mỗi đơn vị chỉ một báo cáo"))
             continue
         seen[key] = where
@@ -459,7 +470,9 @@ def _commune_of(agency_name: str, expected):
 # -- adding up ----------------------------------------------------------------------
 
 def _tenth(value: Decimal) -> Decimal:
-    return value.quantize(TENTH, rounding=ROUND_HALF_UP)
+    """A computed figure to one decimal, without a ``,0`` nobody wrote (77, 85,7)."""
+    value = value.quantize(TENTH, rounding=ROUND_HALF_UP)
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
 
 
 def _figures(units, code):
@@ -536,11 +549,12 @@ def unit_table(report: Report, labels: dict) -> Table:
          for t in agg.cot]
     rows = []
     for index, unit in enumerate(agg.don_vi, start=1):
+        name = _cap(unit.ten)
         if unit.so_lieu is None:
-            rows.append([str(index), unit.ten, labels["chua-bao-cao"]]
+            rows.append([str(index), name, labels["chua-bao-cao"]]
                         + [""] * (len(agg.cot) - 1))
             continue
-        cells = [str(index), unit.ten]
+        cells = [str(index), name]
         for target in agg.cot:
             rule = agg.rules[target.ma]
             value = unit_value(unit, target.ma, rule)
@@ -617,7 +631,7 @@ def commune_rows(rows: list, province: str, where: str, line) -> list:
             continue
         name, ma = who
         if ma in seen:
-            problems.append(Problem(table, row.number, "ma_xa", f"{name} có hai dòng (dòng "
+            problems.append(Problem(table, row.number, "ma_xa", f"{_cap(name)} có hai dòng (dòng "
                                     f"{seen[ma]} và dòng {row.number}); giữ một dòng"))
             continue
         seen[ma] = row.number
@@ -673,6 +687,8 @@ def plan_copy(plan_path: Path, row, ket_qua: dict | None = None, warn=None) -> P
             if rule is None or rule.cach != "ty_le" or target.ma in ket_qua:
                 continue
             top, bottom = ket_qua.get(rule.tu_so), ket_qua.get(rule.mau_so)
+            top = vnformat.parse_number(top) if top is not None else None
+            bottom = vnformat.parse_number(bottom) if bottom is not None else None
             ket_qua[target.ma] = None if top is None or not bottom else \
-                float(_tenth(Decimal(str(top)) / Decimal(str(bottom)) * 100))
+                vnformat.number(_tenth(top / bottom * 100))
     return plan

@@ -302,12 +302,13 @@ def apply(src: source.Source, row: Row, agency_of,
         elif head == "ket_qua":  # a commune's figure, from a sheet of the communes
             if not isinstance(data.get("ket_qua"), dict):
                 data["ket_qua"] = {}
-            number = _number(value) if value is not None else None
-            if value is not None and number is None:
-                fail(f"'{value}' không phải là số (để trống nếu chưa có số liệu)")
-                continue
-            data["ket_qua"][rest] = None if number is None else int(number) \
-                if number == number.to_integral_value() else float(number)
+            if value is not None:
+                try:
+                    vnformat.parse_number(value)
+                except vnformat.NotANumber as exc:
+                    fail(f"{exc} (để trống nếu chưa có số liệu)")
+                    continue
+            data["ket_qua"][rest] = value  # read again, the same way, by the report
         elif head == "chi_tieu" and data.get("loai") == "bao-cao":
             continue  # a commune's own target: for its copy of the plan (aggregate.py)
         elif head == "chi_tieu":

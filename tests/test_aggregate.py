@@ -230,7 +230,9 @@ class Expected:
         return out
 
     def summary(self) -> str:
-        missing = [name for name, figures, _ in self.units if figures is None]
+        # In running text a commune is "phường Hà Tu" (the list writes "Phường Hà Tu").
+        missing = [name[:1].lower() + name[1:] for name, figures, _ in self.units
+                   if figures is None]
         text = (f"Số liệu trên được tổng hợp từ báo cáo của {count(len(self.sent()))}/"
                 f"{count(len(self.units))} xã")
         if missing:
