@@ -49,6 +49,20 @@ class Signer:
 
 
 @dataclass
+class Rule:
+    """How a target adds up over the units of an aggregate report (``tong_hop``):
+    ``cong``, ``ty_le`` (from ``tu_so`` / ``mau_so``), ``trung_binh`` or
+    ``so_don_vi_dat`` (units that met ``muc_dat``, or their own target)."""
+
+    cach: str
+    tu_so: str | None = None
+    mau_so: str | None = None
+    muc_dat: Decimal | None = None
+    don_vi: str | None = None  # unit of each unit's own figure (so_don_vi_dat)
+    line: int | None = None
+
+
+@dataclass
 class Target:
     ma: str
     ten: str
@@ -61,6 +75,7 @@ class Target:
     line: int | None = None
     cau_line: int | None = None
     co_the_am: bool = False  # the target and its result may be negative
+    tong_hop: Rule | None = None  # declared rule for aggregate reports
 
     def all(self):
         """This target and its sub-targets, depth first."""
@@ -85,6 +100,7 @@ class Appendix:
     noi_dung: list[Block] = field(default_factory=list)
     ngang: bool = False
     chi_tieu: bool = False  # a report's targets table, moved to an appendix
+    theo_don_vi: bool = False  # an aggregate report's table of results by unit
 
 
 @dataclass
@@ -153,6 +169,7 @@ class Result:
     stt: str  # "1", "1.1"
     gia_tri: Decimal | None
     ghi_chu: str | None = None
+    so_don_vi: tuple[int, int] | None = None  # so_don_vi_dat: (units met, units counted)
 
     @property
     def status(self) -> str:
@@ -189,6 +206,7 @@ class Report(Document):
     kien_nghi: list[Block] = field(default_factory=list)
     bang_phu_luc: bool = False  # the targets table goes to an appendix
     bang_ngang: bool = False  # … on a landscape page
+    tong_hop: object = None  # aggregate.Aggregate: results added up from the units
 
     def by_status(self, status: str) -> list[Result]:
         return [r for r in self.ket_qua if r.status == status]

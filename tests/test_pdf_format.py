@@ -33,7 +33,9 @@ def page_parts(data) -> list[bool]:
     parts = [False]
     if data.get("loai") == "bao-cao" and (data.get("bang_chi_tieu") or {}).get("phu_luc"):
         parts.append(bool(data["bang_chi_tieu"].get("ngang")))
-    return parts + [bool(a.get("ngang")) for a in data.get("phu_luc") or []]
+    # An aggregate report (tong_hop) ends with its landscape table by unit.
+    return parts + [bool(a.get("ngang")) for a in data.get("phu_luc") or []] \
+        + ([True] if data.get("loai") == "bao-cao" and data.get("tong_hop") else [])
 
 
 def test_pages_are_a4(case):

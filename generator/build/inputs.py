@@ -46,7 +46,8 @@ class Hasher:
     def references(self, path: Path) -> dict:
         """``{"loai": …, "files": [paths the file names]}``, parsed once per version."""
         digest = self.digest(path)
-        if digest in self.known:
+        # An entry recorded before aggregate reports existed lacks "tong_hop": re-read.
+        if digest in self.known and "tong_hop" in self.known[digest]:
             return self.known[digest]
         src = source.load(path, Collector(path))
         data = src.data if src is not None and isinstance(src.data, dict) else {}
@@ -57,6 +58,12 @@ class Hasher:
         spec = batch.spec_of(data)
         refs = {"loai": data.get("loai") if isinstance(data.get("loai"), str) else None,
                 "files": files, "batch": spec is not None,
+                # An aggregate report reads its units (aggregate.inputs); a unit's
+                # figures are named in --explain.
+                "tong_hop": data.get("tong_hop") if isinstance(data.get("tong_hop"), dict)
+                else None,
+                "ket_qua": {str(k): str(v) for k, v in data["ket_qua"].items()}
+                if isinstance(data.get("ket_qua"), dict) else None,
                 "xa": bool(spec and spec.get("xa_cua_tinh")),
                 # An inline agency mapping reads no _co-quan.yaml.
                 "agencies": not isinstance(data.get("co_quan"), dict),
@@ -99,6 +106,11 @@ def file_inputs(path: Path, hasher: Hasher, seen: set | None = None) -> dict[str
             out[str(agencies.resolve())] = hasher.digest(agencies)
     for name in refs["files"]:
         out.update(file_inputs((path.parent / name).resolve(), hasher, seen))
+    if refs.get("tong_hop"):
+        from ..content.aggregate import inputs as unit_inputs_of
+
+        out.update(unit_inputs_of(path, refs["tong_hop"], hasher,
+                                  lambda p, h: file_inputs(p, h, seen)))
     if refs["xa"]:
         from importlib.metadata import version
 
@@ -129,6 +141,9 @@ def unit_inputs(unit, formats, hasher: Hasher) -> dict[str, str | None]:
     if unit.row is not None:
         inputs["dòng của bảng"] = hashlib.sha256(json.dumps(
             unit.row.values, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        # … and cell by cell, so --explain names the figure a commune corrected.
+        for column, value in unit.row.values.items():
+            inputs[f"dòng của bảng, cột {column}"] = value
     return inputs
 
 

@@ -26,6 +26,7 @@ from ..content.batch import Unit, units_of
 
 MANIFEST = ".vanban-build.json"
 MANIFEST_VERSION = 3  # 3: references record ten_tep (who writes which output)
+MAX_REASONS = 10  # changed inputs named by --explain for one document
 
 
 @dataclass
@@ -202,9 +203,22 @@ def _reasons(entry: dict | None, inputs: dict, key: str, out_dir: Path, force: b
         old = entry.get("inputs", {})
         changed = [name for name in sorted(set(old) | set(inputs))
                    if old.get(name) != inputs.get(name)]
-        return [f"đổi {_label(name)}" for name in changed] or ["đổi đầu vào"]
+        said = [f"đổi {_label(name)}{_values(old.get(name), inputs.get(name))}"
+                for name in changed[:MAX_REASONS]]
+        if len(changed) > MAX_REASONS:  # a whole new sheet of unit figures
+            said.append(f"và {len(changed) - MAX_REASONS} thay đổi khác")
+        return said or ["đổi đầu vào"]
     missing = [o for o in entry["outputs"] if not (out_dir / o).is_file()]
     return [f"thiếu {o}" for o in missing]
+
+
+def _values(old, new) -> str:
+    """`` (10 → 12)`` for a value the clerk wrote (a unit's figure); nothing for
+    a digest, which would say nothing to the clerk."""
+    if any(isinstance(v, str) and len(v) == 64 for v in (old, new)):
+        return ""
+    return f" ({old if old is not None else '(không có)'} → " \
+           f"{new if new is not None else '(bỏ)'})"
 
 
 def _label(name: str) -> str:

@@ -20,6 +20,7 @@ from ..fonts import text_width_mm
 from ..model import Document, Report
 from ..model import Table as ModelTable
 from .tables import results_table
+from ..content.aggregate import unit_table
 from .templates import DATA, environment, template_problem
 from ..tree import (Block, DocumentTree, Grid, Metadata, Paragraph, Part, Rule, Run, Table,
                    TableRow)
@@ -83,7 +84,8 @@ def render_markup(doc: Document, env=None) -> tuple[str, list[ModelTable]]:
     env = env or environment(tuple(workspace.user_template_dirs(doc.path)))
     tables = _Tables()
     values = dict(context(doc), bang=tables,
-                  bang_chi_tieu=lambda labels: tables(results_table(cast(Report, doc), labels)))
+                  bang_chi_tieu=lambda labels: tables(results_table(cast(Report, doc), labels)),
+                  bang_don_vi=lambda labels: tables(unit_table(cast(Report, doc), labels)))
     return _render(env, doc.template, values, display_path(doc.path), tables)
 
 

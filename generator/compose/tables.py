@@ -4,6 +4,7 @@ the clerk: the report's targets table."""
 from __future__ import annotations
 
 from .. import vnformat
+from ..content.aggregate import share_text
 from ..model import Report, Table
 
 
@@ -20,10 +21,15 @@ def results_table(report: Report, labels: dict) -> Table:
             groups.add(len(rows))
             rows.append([target.nhom])
         rate = result.rate
+        achieved = vnformat.number(result.gia_tri) if result.gia_tri is not None \
+            else labels["chua-co"]
+        if result.so_don_vi is not None and result.gia_tri is not None:
+            # "85,7 (42/49 xã đạt)": the share of units behind the figure.
+            achieved += " (" + share_text(labels, result.so_don_vi,
+                                          getattr(report.tong_hop, "ten_don_vi", "")) + ")"
         rows.append([
             result.stt, target.ten, target.don_vi, vnformat.number(target.gia_tri),
-            vnformat.number(result.gia_tri) if result.gia_tri is not None
-            else labels["chua-co"],
+            achieved,
             vnformat.number(rate, decimals=1) if rate is not None else "-",
             labels[result.status] if result.gia_tri is not None else "-",
         ])

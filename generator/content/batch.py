@@ -61,10 +61,15 @@ def rows(doc_path: Path, spec: dict, src: source.Source) -> list[Row]:
     if unknown:
         raise BatchError([Problem(where, line, "cho_moi." + sorted(unknown)[0],
                                   "khóa không có trong định dạng (bang, xa_cua_tinh, ten_tep)")])
-    if bool(spec.get("bang")) == bool(spec.get("xa_cua_tinh")):
+    if not spec.get("bang") and not spec.get("xa_cua_tinh"):
         raise BatchError([Problem(where, line, "cho_moi",
-                                  "cần đúng một trong hai khóa: bang (tệp CSV/XLSX) hoặc "
-                                  "xa_cua_tinh (tên tỉnh)")])
+                                  "cần bang (tệp CSV/XLSX), xa_cua_tinh (tên tỉnh), hoặc cả "
+                                  "hai (bảng số liệu của các xã: một báo cáo cho mỗi xã)")])
+    if spec.get("bang") and spec.get("xa_cua_tinh"):
+        from .aggregate import commune_rows  # a sheet of the communes' figures
+
+        table = rows(doc_path, {"bang": spec["bang"]}, src)
+        return commune_rows(table, str(spec["xa_cua_tinh"]), where, line)
     if spec.get("xa_cua_tinh"):
         return _communes(str(spec["xa_cua_tinh"]), where, line)
     path = table_path(doc_path, spec)
@@ -253,7 +258,7 @@ def units_of(path: Path) -> list[Unit]:
 
 # -- applying a row --------------------------------------------------------------------
 
-def apply(src: source.Source, row: Row, agency_of,
+def apply(src: source.Source, row: Row, agency_of,  # noqa: C901 - one branch per kind of column
           col: Collector) -> tuple[source.Source, dict]:
     """A copy of ``src`` with the row's overrides, and the row's variables.
     ``agency_of(key)`` gives the mapping of an agency key (for ``co_quan.*``)."""
@@ -292,6 +297,18 @@ def apply(src: source.Source, row: Row, agency_of,
                 data["co_quan"][rest] = _convert(rest, value, fail)
         elif head == "nguoi_ky" and isinstance(data.get("nguoi_ky"), dict):
             data["nguoi_ky"][rest] = value
+        elif head == "ket_qua":  # a commune's figure, from a sheet of the communes
+            if not isinstance(data.get("ket_qua"), dict):
+                data["ket_qua"] = {}
+            if value is not None:
+                try:
+                    vnformat.parse_number(value)
+                except vnformat.NotANumber as exc:
+                    fail(f"{exc} (để trống nếu chưa có số liệu)")
+                    continue
+            data["ket_qua"][rest] = value  # read again, the same way, by the report
+        elif head == "chi_tieu" and data.get("loai") == "bao-cao":
+            continue  # a commune's own target: for its copy of the plan (aggregate.py)
         elif head == "chi_tieu":
             target = _find_target(data.get("chi_tieu") or [], rest)
             if target is None:

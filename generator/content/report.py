@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
-from . import source, suggest
+from . import aggregate, source, suggest
 from .. import vnformat
 from ..errors import Collector, ContentError, display_path
 from .fields import Fields, negative_message
@@ -19,15 +19,16 @@ from ..model import Document
 
 REPORT_KEYS = {
     "ke_hoach", "kinh_gui", "ket_qua", "tinh_hinh", "ket_qua_thuc_hien", "danh_gia",
-    "phuong_huong", "kien_nghi", "bang_chi_tieu",
+    "phuong_huong", "kien_nghi", "bang_chi_tieu", "tong_hop",
 }
 
 
 def read_report(f: Fields, path: Path, common: dict | None,
-                load_plan: Callable[[Path], Document]) -> Report | None:
+                load_plan: Callable[..., Document], row=None) -> Report | None:
     """The report's own fields; ``load_plan`` reads the plan it names (validate's
-    ``load_document``, passed in so this module does not import its caller)."""
-    plan = _plan(f, path, load_plan)
+    ``load_document``, passed in so this module does not import its caller); ``row``
+    is the report's row in a batch over the communes' sheet."""
+    plan = _plan(f, path, load_plan, row)
     danh_gia = f.child("danh_gia") if f.has("danh_gia") else None
     if danh_gia is not None:
         danh_gia.only({"uu_diem", "han_che", "nguyen_nhan"})
@@ -46,18 +47,38 @@ def read_report(f: Fields, path: Path, common: dict | None,
         phuong_huong=f.blocks("phuong_huong"), kien_nghi=f.blocks("kien_nghi"),
         bang_phu_luc=table_in_appendix, bang_ngang=landscape,
     )
-    results = _results(f, plan) if plan is not None else []
-    if common is None or plan is None:
+    added_up = _aggregate(f, path, plan, common, load_plan)
+    results = _results(f, plan, added_up) if plan is not None and added_up is not False \
+        else []
+    if common is None or plan is None or added_up is False:
         return None
     _same_issuer(f, common, plan)
     report = Report(**common, **fields, ke_hoach=plan, ket_qua=results)
     if table_in_appendix:
         # The targets table becomes the first appendix; templates word its title.
         report.phu_luc.insert(0, Appendix(tieu_de="", ngang=landscape, chi_tieu=True))
+    if added_up is not None:
+        # Results added up from the units: their table by unit is the last appendix.
+        report.tong_hop = added_up
+        report.phu_luc.append(Appendix(tieu_de="", ngang=True, theo_don_vi=True))
     return report
 
 
-def _plan(f: Fields, path: Path, load_document: Callable[[Path], Document]) -> Plan | None:
+def _aggregate(f: Fields, path: Path, plan: Plan | None, common: dict | None,
+               load_document: Callable[..., Document]):
+    """The units' results added up (``tong_hop``, see aggregate.py); None for a
+    typed report, False when the units could not be read (problems recorded)."""
+    if not f.has("tong_hop") or plan is None:
+        return None
+    found = aggregate.read(f, path, plan, (common or {}).get("nam"),
+                           (common or {}).get("co_quan"), load_document)
+    return False if found is None else found
+
+
+def _plan(f: Fields, path: Path, load_document: Callable[..., Document],
+          row=None) -> Plan | None:
+    """The report's plan; for one commune of a batch over the communes' sheet, its
+    own copy (aggregate.plan_copy: the commune as agency, the sheet's targets)."""
     name = f.text("ke_hoach", required=True)
     if name is None:
         return None
@@ -73,8 +94,14 @@ def _plan(f: Fields, path: Path, load_document: Callable[[Path], Document]) -> P
         f.error("ke_hoach", f"{display_path(plan_path)} là báo cáo, không phải kế hoạch; "
                 "ke_hoach phải là tệp kế hoạch (loai: ke-hoach)")
         return None
+    plan: Document
     try:
-        plan = load_document(plan_path)
+        if row is not None and any(k.startswith("ket_qua.") for k in row.values):
+            plan = aggregate.plan_copy(plan_path, row, f.data.get("ket_qua"),
+                                       lambda message: f.warn("ke_hoach", message),
+                                       load_document)
+        else:
+            plan = load_document(plan_path)
     except ContentError as exc:
         f.error("ke_hoach", f"tệp kế hoạch {display_path(plan_path)} có lỗi, "
                 "hãy sửa kế hoạch trước:")
@@ -87,27 +114,29 @@ def _plan(f: Fields, path: Path, load_document: Callable[[Path], Document]) -> P
     return plan
 
 
-def _results(f: Fields, plan: Plan) -> list[Result]:
+def _results(f: Fields, plan: Plan, added_up=None) -> list[Result]:
     raw = f.data.get("ket_qua")
-    if raw is None:
+    if raw is None and added_up is None:
         f.text("ket_qua", required=True)
         return []
-    if not isinstance(raw, dict):
+    if raw is not None and not isinstance(raw, dict):
         f.error("ket_qua", "phải là bảng khóa: mã chỉ tiêu → số đạt được")
         return []
-    given = f.child("ket_qua")
+    raw = raw or {}
+    given = f.child("ket_qua") if "ket_qua" in f.data else Fields(f.src, f.col, ("ket_qua",), {})
     codes = {t.ma for t in plan.targets()}
     for code in raw:
         if code not in codes:
             given.error(code, f"kế hoạch không có chỉ tiêu mã '{code}'."
                         + suggest.hint(code, codes))
-    missing = [t.ma for t in plan.targets() if t.ma not in raw]
+    computed = added_up.ket_qua if added_up is not None else {}
+    missing = [t.ma for t in plan.targets() if t.ma not in raw and t.ma not in computed]
     if missing:
         f.error("ket_qua", "thiếu kết quả của chỉ tiêu: " + ", ".join(missing)
                 + " (ghi null nếu chưa có số liệu)")
     results = []
     for index, target in enumerate(plan.chi_tieu, start=1):
-        results += _rows(given, target, str(index), raw)
+        results += _rows(given, target, str(index), raw, added_up)
     _check_sums(given, results)
     return results
 
@@ -131,15 +160,18 @@ def _check_sums(given: Fields, results: list[Result]) -> None:
                        f"{target.don_vi}; hãy kiểm tra lại số liệu")
 
 
-def _rows(given: Fields, target, stt: str, raw: dict) -> list[Result]:
+def _rows(given: Fields, target, stt: str, raw: dict, added_up=None) -> list[Result]:
     rows = []
-    if target.ma in raw:
+    if added_up is not None and target.ma in added_up.ket_qua:
+        rows.append(Result(target, stt, added_up.ket_qua[target.ma],
+                           so_don_vi=added_up.so_don_vi.get(target.ma)))
+    elif target.ma in raw:
         value, note = _value(given, target, raw[target.ma])
         if value is None and raw[target.ma] is None:
             given.warn(target.ma, "chưa có số liệu: bảng sẽ ghi 'Chưa có số liệu'")
         rows.append(Result(target, stt, value, note))
     for index, sub in enumerate(target.chi_tiet, start=1):
-        rows += _rows(given, sub, f"{stt}.{index}", raw)
+        rows += _rows(given, sub, f"{stt}.{index}", raw, added_up)
     return rows
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 from typing import Any
 
-from . import batch, source, suggest, sentences as targets
+from . import aggregate, batch, source, suggest, sentences as targets
 from .. import workspace
 from ..errors import Collector, ContentError, display_path
 from .fields import QUOTE_HINT, Fields, negative_message
@@ -34,7 +34,7 @@ PLAN_KEYS = {"muc_dich", "yeu_cau", "muc_tieu_chung", "chi_tieu", "nhiem_vu", "k
              "to_chuc_thuc_hien"}
 AGENCY_KEYS = {"ten", "ten_day_du", "chu_quan", "viet_tat", "dia_danh", "so_theo_loai"}
 TARGET_KEYS = {"ma", "ten", "gia_tri", "don_vi", "so_sanh", "cau", "chi_tiet", "nhom",
-               "co_the_am"}
+               "co_the_am", "tong_hop"}
 CODE = re.compile(r"^[A-Za-z0-9_-]+$")
 KY_HIEU = re.compile(r"^[A-Za-zĐđ0-9]+(-[A-Za-zĐđ0-9]+)+$")
 
@@ -59,9 +59,10 @@ def load_document(path: Path, row: "batch.Row | None" = None) -> Document:
         except batch.BatchError as exc:
             raise ContentError(col.problems + exc.problems) from None
         if rows:
-            src, variables = batch.apply(src, rows[0], lambda key: raw_agency(path, key), col)
+            row = rows[0]
+            src, variables = batch.apply(src, row, lambda key: raw_agency(path, key), col)
     _blanks(src, col)
-    doc = _document(Fields(src, col), path, variables)
+    doc = _document(Fields(src, col), path, variables, row)
     col.raise_if_any()
     assert doc is not None  # None only when a problem was found, raised just above
     doc.warnings = [p for p in col.problems if p.warning]
@@ -127,7 +128,8 @@ def _with_base(src: source.Source, col: Collector, depth: int = 0) -> source.Sou
     return source.Source(src.path, {**inherited, **own}, lines)
 
 
-def _document(f: Fields, path: Path, variables: dict | None = None) -> Document | None:
+def _document(f: Fields, path: Path, variables: dict | None = None,
+              row: "batch.Row | None" = None) -> Document | None:
     loai = f.text("loai", required=True)
     if loai is not None and loai not in KINDS:
         f.error("loai", f"'{loai}' không hợp lệ; chỉ nhận ke-hoach hoặc bao-cao")
@@ -135,7 +137,7 @@ def _document(f: Fields, path: Path, variables: dict | None = None) -> Document 
     if loai == "bao-cao":
         common = _common(f, path, "bao-cao")
         f.only(COMMON_KEYS | REPORT_KEYS)
-        return read_report(f, path, common, load_document)
+        return read_report(f, path, common, load_document, row)
     f.only(COMMON_KEYS | PLAN_KEYS)
     # Go on even when the header is wrong: every mistake of the file is reported.
     return _plan(f, _common(f, path, loai or "ke-hoach"), variables or {})
@@ -281,6 +283,7 @@ def _plan(f: Fields, common: dict | None, variables: dict) -> Plan | None:
     before = len(f.col.problems)
     chi_tieu = _targets(f, "chi_tieu", f.mappings("chi_tieu"))
     _check_unique(f, chi_tieu)
+    aggregate.check_rules(f, chi_tieu)
     # A sentence over a broken target would only repeat that target's error.
     targets_ok = not any(not p.warning for p in f.col.problems[before:])
     assignments = []
@@ -326,7 +329,8 @@ def _targets(f: Fields, key: str, items: list[Fields]) -> list[Target]:
             continue
         target = Target(ma=ma, ten=ten, gia_tri=gia_tri, don_vi=don_vi, so_sanh=so_sanh,
                         cau=cau or "", nhom=t.text("nhom"), chi_tiet=subs, line=t.line(),
-                        cau_line=t.line("cau"), co_the_am=co_the_am)
+                        cau_line=t.line("cau"), co_the_am=co_the_am,
+                        tong_hop=aggregate.read_rule(t))
         same_unit = [s for s in subs if s.don_vi == don_vi]
         if subs and len(same_unit) == len(subs):
             total = sum((s.gia_tri for s in subs), Decimal(0))

@@ -258,7 +258,10 @@ def _grid(container, grid: Grid) -> None:
 
 def _table(container, tab: Table) -> None:
     table = _table_base(container, 1 + len(tab.rows), tab.widths_mm, borders=True)
-    header = table.rows[0]
+    # python-docx lists every row on each ``table.rows[r]``: take the list once, or
+    # a table of 3,321 communes takes minutes.
+    rows = list(table.rows)
+    header = rows[0]
     tr_pr = header._tr.get_or_add_trPr()
     repeat = OxmlElement("w:tblHeader")  # repeat the header row on each page
     repeat.set(qn("w:val"), "true")
@@ -267,8 +270,8 @@ def _table(container, tab: Table) -> None:
         _fill(header.cells[c], [para], tab.widths_mm[c])
     for r, row in enumerate(tab.rows, start=1):
         no_split = OxmlElement("w:cantSplit")  # a row is never cut across pages
-        table.rows[r]._tr.get_or_add_trPr().append(no_split)
-        cells = table.rows[r].cells
+        rows[r]._tr.get_or_add_trPr().append(no_split)
+        cells = rows[r].cells
         if row.group:
             merged = cells[0].merge(cells[-1])
             _fill(merged, row.cells, sum(tab.widths_mm))
