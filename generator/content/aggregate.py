@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import glob
 import os
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import cast
 
 from . import batch, source
+from .batch import (capitalised, fold_name, identify, is_code_column)
 from .. import vnformat
 from ..errors import Collector, ContentError, Problem, display_path
 from .fields import Fields, negative_message
@@ -33,8 +32,6 @@ RULES = ("cong", "ty_le", "trung_binh", "so_don_vi_dat")
 SPEC_KEYS = {"bang", "tep", "xa_cua_tinh", "cot", "ten_don_vi"}
 # Columns of a unit table that are not target codes: who the unit is, and what a
 # batch of per-commune reports over the same table may set (batch.ROW_FIELDS).
-ID_COLUMNS = ("ma_xa", "ten_xa", "don_vi")
-OTHER_COLUMNS = {"stt", "ghi_chu", "tinh", "loai_xa", "ten_rieng", "ma"}
 TENTH = Decimal("0.1")
 # The country has 3,321 communes; a sheet or a glob far beyond is a mistake (a pattern
 # catching the whole disk), said plainly rather than read for minutes.
@@ -210,79 +207,6 @@ def _columns(spec: Fields, rules: dict, targets: dict) -> list[Target]:
     return [targets[c] for c in (chosen or rules) if c in rules]
 
 
-def _cap(name: str) -> str:
-    """A commune's name starting a sentence or a cell: "phường Hà Tu" → "Phường Hà Tu"."""
-    return name[:1].upper() + name[1:]
-
-
-def _fold(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", str(text)).lower().split())
-
-
-_ALL_COMMUNES: dict | None = None
-
-
-def _commune_index() -> dict:
-    """Every commune of the official list by its five-digit code."""
-    global _ALL_COMMUNES
-    if _ALL_COMMUNES is None:
-        from vietnam_provinces import Province
-
-        _ALL_COMMUNES = {}
-        for province in Province.iter_all():
-            for row in batch._communes(province.name, "", None):
-                _ALL_COMMUNES[row.values["ma_xa"]] = row.values
-    return _ALL_COMMUNES
-
-
-def _code(text: str) -> str | None:
-    text = str(text).strip()
-    return f"{int(text):05d}" if re.fullmatch(r"\d{1,5}", text) else None
-
-
-def _identify(values: dict, expected, where: str, line, problems: list):
-    """(name, code) of a table row, or None with a problem on the row's line."""
-    province = expected[0].values["tinh"] if expected else None
-    if values.get("ma_xa"):
-        code = _code(values["ma_xa"])
-        commune = _commune_index().get(code) if code else None
-        if commune is None:
-            problems.append(Problem(where, line, "ma_xa", f"'{values['ma_xa']}' không phải "
-                                    "là mã xã, phường trong danh mục đơn vị hành chính"))
-            return None
-        if province and commune["tinh"] != province:
-            problems.append(Problem(where, line, "ma_xa", f"{_cap(commune['ten_xa'])} "
-                                    f"({code}) thuộc {commune['tinh']}, không phải xã, "
-                                    f"phường của {province}"))
-            return None
-        return commune["ten_xa"], code
-    name = values.get("ten_xa") or values.get("don_vi")
-    if not name:
-        problems.append(Problem(where, line, "ma_xa", "dòng không có mã xã (ma_xa) hay "
-                                "tên đơn vị (ten_xa hoặc don_vi)"))
-        return None
-    if expected:
-        column = "ten_xa" if values.get("ten_xa") else "don_vi"
-        found = [row.values for row in expected if _fold(name) in
-                 (_fold(row.values["ten_xa"]), _fold(row.values["ten_rieng"]))]
-        if len(found) == 1:
-            return found[0]["ten_xa"], found[0]["ma_xa"]
-        if found:  # "Hải Hòa" may be a xã and a phường: the code tells them apart
-            problems.append(Problem(where, line, column, f"'{name}' có thể là " + " hoặc ".join(
-                f"{v['ten_xa']} ({v['ma_xa']})" for v in found) + "; ghi rõ cột ma_xa"))
-            return None
-        problems.append(Problem(where, line, column,
-                                f"'{name}' không phải là xã, phường của {province}"))
-        return None
-    return name, None
-
-
-def is_code_column(column: str) -> bool:
-    """A column of a unit table that holds a target's figure."""
-    return not (column in ID_COLUMNS or column in OTHER_COLUMNS or "." in column
-                or column in batch.ROW_FIELDS)
-
-
 def _from_table(spec: Fields, table: Path, targets: dict, expected):  # noqa: C901 - one pass over the rows, each check where its cell is read
     if not table.is_file():
         spec.error("bang", f"không tìm thấy bảng {display_path(table)}")
@@ -318,14 +242,14 @@ def _from_table(spec: Fields, table: Path, targets: dict, expected):  # noqa: C9
     units: list = []
     seen: dict = {}
     for row in rows:
-        who = _identify(row.values, expected, where, row.number, problems)
+        who = identify(row.values, expected, where, row.number, problems)
         if who is None:
             continue
         name, ma = who
-        key = ma or _fold(name)
+        key = ma or fold_name(name)
         if key in seen:
             problems.append(Problem(where, row.number, "ma_xa" if ma else "don_vi",
-                                    f"{_cap(name)} có hai dòng (dòng {seen[key]} và dòng "
+                                    f"{capitalised(name)} có hai dòng (dòng {seen[key]} và dòng "
                                     f"{row.number}); giữ một dòng"))
             continue
         seen[key] = row.number
@@ -439,10 +363,11 @@ def _from_files(spec: Fields, path, pattern, plan: Plan, nam, agency, expected,
         if len(problems) > before:
             continue
         name, ma = who or (doc.co_quan.ten_day_du, None)
-        key = ma or _fold(name)
+        key = ma or fold_name(name)
         if key in seen:
-            problems.append(Problem(where, line("co_quan"), "co_quan", f"{_cap(name)} đã có báo "
-                                    f"cáo {seen[key]}; mỗi đơn vị chỉ một báo cáo"))
+            problems.append(Problem(where, line("co_quan"), "co_quan",
+                                    f"{capitalised(name)} đã có báo cáo {seen[key]}; "
+                                    "mỗi đơn vị chỉ một báo cáo"))
             continue
         seen[key] = where
         figures = {r.target.ma: r.gia_tri for r in doc.ket_qua}
@@ -469,7 +394,7 @@ def _commune_of(agency_name: str, expected):
     if not expected:
         return None
     for row in expected:
-        if _fold(row.values["co_quan.ten_day_du"]) == _fold(agency_name):
+        if fold_name(row.values["co_quan.ten_day_du"]) == fold_name(agency_name):
             return row.values["ten_xa"], row.values["ma_xa"]
     return None
 
@@ -556,7 +481,7 @@ def unit_table(report: Report, labels: dict) -> Table:
          for t in agg.cot]
     rows = []
     for index, unit in enumerate(agg.don_vi, start=1):
-        name = _cap(unit.ten)
+        name = capitalised(unit.ten)
         if unit.so_lieu is None:
             rows.append([str(index), name, labels["chua-bao-cao"]]
                         + [""] * (len(agg.cot) - 1))
@@ -623,41 +548,6 @@ def inputs(path: Path, spec: dict, hasher, file_inputs) -> dict[str, str | None]
 
 
 # -- one report per commune from the same sheet ---------------------------------------
-
-def commune_rows(rows: list, province: str, where: str, line) -> list:
-    """The rows of a sheet of the communes' figures as batch rows of per-commune
-    reports (``cho_moi: {bang: …, xa_cua_tinh: …}``): each row gets its commune's
-    identity from the official list, and each target column becomes the commune's
-    result (``ket_qua.CT02``). A commune that sent nothing gets no report."""
-    expected = batch._communes(province, where, line)
-    out: list = []
-    problems: list = []
-    seen: dict = {}
-    for row in rows:
-        table = row.table
-        who = _identify(row.values, expected, table, row.number, problems)
-        if who is None:
-            continue
-        name, ma = who
-        if ma in seen:
-            problems.append(Problem(table, row.number, "ma_xa", f"{_cap(name)} có hai dòng (dòng "
-                                    f"{seen[ma]} và dòng {row.number}); giữ một dòng"))
-            continue
-        seen[ma] = row.number
-        commune = next(r.values for r in expected if r.values["ma_xa"] == ma)
-        values = dict(commune)
-        figures = {}
-        for column, text in row.values.items():
-            if is_code_column(column):
-                figures[f"ket_qua.{column}"] = text if text != "" else None
-            elif column not in ID_COLUMNS:
-                values[column] = text
-        if any(v is not None for v in figures.values()):
-            out.append(batch.Row(row.number, {**values, **figures}, table))
-    if problems:
-        raise batch.BatchError(problems)
-    return out
-
 
 def plan_copy(plan_path: Path, row, ket_qua: dict | None, warn, load_document) -> Plan:
     """A commune's own copy of the province plan: the commune as agency, its own

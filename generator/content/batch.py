@@ -66,8 +66,6 @@ def rows(doc_path: Path, spec: dict, src: source.Source) -> list[Row]:
                                   "cần bang (tệp CSV/XLSX), xa_cua_tinh (tên tỉnh), hoặc cả "
                                   "hai (bảng số liệu của các xã: một báo cáo cho mỗi xã)")])
     if spec.get("bang") and spec.get("xa_cua_tinh"):
-        from .aggregate import commune_rows  # a sheet of the communes' figures
-
         table = rows(doc_path, {"bang": spec["bang"]}, src)
         return commune_rows(table, str(spec["xa_cua_tinh"]), where, line)
     if spec.get("xa_cua_tinh"):
@@ -407,3 +405,118 @@ def _find_target(items, code):
             if found is not None:
                 return found
     return None
+
+
+# A sheet of the communes' figures (an aggregate report's units, or per-commune
+# reports over it): the columns that name the unit, and those that hold no figure.
+ID_COLUMNS = ("ma_xa", "ten_xa", "don_vi")
+OTHER_COLUMNS = {"stt", "ghi_chu", "tinh", "loai_xa", "ten_rieng", "ma"}
+
+
+def capitalised(name: str) -> str:
+    """A commune's name starting a sentence or a cell: "phường Hà Tu" → "Phường Hà Tu"."""
+    return name[:1].upper() + name[1:]
+
+
+def fold_name(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", str(text)).lower().split())
+
+
+_ALL_COMMUNES: dict | None = None
+
+
+def commune_index() -> dict:
+    """Every commune of the official list by its five-digit code."""
+    global _ALL_COMMUNES
+    if _ALL_COMMUNES is None:
+        from vietnam_provinces import Province
+
+        _ALL_COMMUNES = {}
+        for province in Province.iter_all():
+            for row in _communes(province.name, "", None):
+                _ALL_COMMUNES[row.values["ma_xa"]] = row.values
+    return _ALL_COMMUNES
+
+
+def commune_code(text: str) -> str | None:
+    text = str(text).strip()
+    return f"{int(text):05d}" if re.fullmatch(r"\d{1,5}", text) else None
+
+
+def identify(values: dict, expected, where: str, line, problems: list):
+    """(name, code) of a table row, or None with a problem on the row's line."""
+    province = expected[0].values["tinh"] if expected else None
+    if values.get("ma_xa"):
+        code = commune_code(values["ma_xa"])
+        commune = commune_index().get(code) if code else None
+        if commune is None:
+            problems.append(Problem(where, line, "ma_xa", f"'{values['ma_xa']}' không phải "
+                                    "là mã xã, phường trong danh mục đơn vị hành chính"))
+            return None
+        if province and commune["tinh"] != province:
+            problems.append(Problem(where, line, "ma_xa", f"{capitalised(commune['ten_xa'])} "
+                                    f"({code}) thuộc {commune['tinh']}, không phải xã, "
+                                    f"phường của {province}"))
+            return None
+        return commune["ten_xa"], code
+    name = values.get("ten_xa") or values.get("don_vi")
+    if not name:
+        problems.append(Problem(where, line, "ma_xa", "dòng không có mã xã (ma_xa) hay "
+                                "tên đơn vị (ten_xa hoặc don_vi)"))
+        return None
+    if expected:
+        column = "ten_xa" if values.get("ten_xa") else "don_vi"
+        found = [row.values for row in expected if fold_name(name) in
+                 (fold_name(row.values["ten_xa"]), fold_name(row.values["ten_rieng"]))]
+        if len(found) == 1:
+            return found[0]["ten_xa"], found[0]["ma_xa"]
+        if found:  # "Hải Hòa" may be a xã and a phường: the code tells them apart
+            problems.append(Problem(where, line, column, f"'{name}' có thể là " + " hoặc ".join(
+                f"{v['ten_xa']} ({v['ma_xa']})" for v in found) + "; ghi rõ cột ma_xa"))
+            return None
+        problems.append(Problem(where, line, column,
+                                f"'{name}' không phải là xã, phường của {province}"))
+        return None
+    return name, None
+
+
+def is_code_column(column: str) -> bool:
+    """A column of a unit table that holds a target's figure."""
+    return not (column in ID_COLUMNS or column in OTHER_COLUMNS or "." in column
+                or column in ROW_FIELDS)
+
+
+def commune_rows(rows: list, province: str, where: str, line) -> list:
+    """The rows of a sheet of the communes' figures as batch rows of per-commune
+    reports (``cho_moi: {bang: …, xa_cua_tinh: …}``): each row gets its commune's
+    identity from the official list, and each target column becomes the commune's
+    result (``ket_qua.CT02``). A commune that sent nothing gets no report."""
+    expected = _communes(province, where, line)
+    out: list = []
+    problems: list = []
+    seen: dict = {}
+    for row in rows:
+        table = row.table
+        who = identify(row.values, expected, table, row.number, problems)
+        if who is None:
+            continue
+        name, ma = who
+        if ma in seen:
+            problems.append(Problem(table, row.number, "ma_xa",
+                                    f"{capitalised(name)} có hai dòng (dòng {seen[ma]} và "
+                                    f"dòng {row.number}); giữ một dòng"))
+            continue
+        seen[ma] = row.number
+        commune = next(r.values for r in expected if r.values["ma_xa"] == ma)
+        values = dict(commune)
+        figures = {}
+        for column, text in row.values.items():
+            if is_code_column(column):
+                figures[f"ket_qua.{column}"] = text if text != "" else None
+            elif column not in ID_COLUMNS:
+                values[column] = text
+        if any(v is not None for v in figures.values()):
+            out.append(Row(row.number, {**values, **figures}, table))
+    if problems:
+        raise BatchError(problems)
+    return out
