@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
-from . import source, suggest
+from . import periods, sections, source, suggest
 from .. import vnformat
 from ..errors import Collector, ContentError, display_path
 from .fields import Fields, negative_message
@@ -19,15 +19,27 @@ from ..model import Document
 
 REPORT_KEYS = {
     "ke_hoach", "kinh_gui", "ket_qua", "tinh_hinh", "ket_qua_thuc_hien", "danh_gia",
-    "phuong_huong", "kien_nghi", "bang_chi_tieu",
+    "phuong_huong", "kien_nghi", "bang_chi_tieu", "bo_cuc", "chi_tieu",
 }
+
+
+class _Programme:
+    """Targets written in the report itself (a programme, a higher-level decision,
+    no vanban plan): they stand where a plan's would."""
+
+    def __init__(self, chi_tieu):
+        self.chi_tieu = chi_tieu
+
+    def targets(self):
+        return [t for top in self.chi_tieu for t in top.all()]
 
 
 def read_report(f: Fields, path: Path, common: dict | None,
                 load_plan: Callable[[Path], Document]) -> Report | None:
     """The report's own fields; ``load_plan`` reads the plan it names (validate's
     ``load_document``, passed in so this module does not import its caller)."""
-    plan = _plan(f, path, load_plan)
+    plan = _plan(f, path, load_plan) \
+        if f.has("ke_hoach") or not f.has("chi_tieu") and f.has("ket_qua") else None
     danh_gia = f.child("danh_gia") if f.has("danh_gia") else None
     if danh_gia is not None:
         danh_gia.only({"uu_diem", "han_che", "nguyen_nhan"})
@@ -45,16 +57,39 @@ def read_report(f: Fields, path: Path, common: dict | None,
         nguyen_nhan=danh_gia.blocks("nguyen_nhan") if danh_gia else [],
         phuong_huong=f.blocks("phuong_huong"), kien_nghi=f.blocks("kien_nghi"),
         bang_phu_luc=table_in_appendix, bang_ngang=landscape,
+        bo_cuc=sections.read(f, "bao-cao"),
     )
-    results = _results(f, plan) if plan is not None else []
-    if common is None or plan is None:
+    if plan is not None:
+        # A report on a period plan without a period of its own reports one year,
+        # against that year's values (periods.py).
+        year = common["nam"] if common and plan.giai_doan and not common["giai_doan"] else None
+        results = _results(f, _Programme(periods.for_year(plan.chi_tieu, year))
+                           if year else plan)
+        if f.has("chi_tieu"):
+            f.error("chi_tieu", "báo cáo đã dựa trên kế hoạch (ke_hoach) thì chỉ tiêu lấy từ "
+                    "kế hoạch; xóa chi_tieu ở báo cáo, hoặc xóa ke_hoach nếu báo cáo về một "
+                    "chương trình không có kế hoạch trong vanban")
+    elif f.has("chi_tieu"):
+        results = _results(f, _Programme(_own_targets(f, common and common["giai_doan"])))
+    else:
+        results = []  # a review with no targets: no table, no summary sentence
+    if common is None or (plan is None and f.has("ke_hoach")):
         return None
-    _same_issuer(f, common, plan)
+    if plan is not None:
+        _same_issuer(f, common, plan)
     report = Report(**common, **fields, ke_hoach=plan, ket_qua=results)
     if table_in_appendix:
         # The targets table becomes the first appendix; templates word its title.
         report.phu_luc.insert(0, Appendix(tieu_de="", ngang=landscape, chi_tieu=True))
     return report
+
+
+def _own_targets(f: Fields, period):
+    from .validate import _check_unique, _targets  # late: validate imports this module
+
+    chi_tieu = _targets(f, "chi_tieu", f.mappings("chi_tieu"), period)
+    _check_unique(f, chi_tieu)
+    return chi_tieu
 
 
 def _plan(f: Fields, path: Path, load_document: Callable[[Path], Document]) -> Plan | None:
