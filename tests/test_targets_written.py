@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers_ws import (DOC, PLAN, docx_text, make_workspace, pdf_text, replace_once,
+from helpers_ws import (PLAN, docx_text, make_workspace, pdf_text, replace_once,
                         squeeze)
 
 CT02 = """    cau: "Cai nghiện ma túy cho {{ gia_tri }}"

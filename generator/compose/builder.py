@@ -86,8 +86,9 @@ def render_markup(doc: Document, env=None) -> tuple[str, list[ModelTable]]:
                   bang_chi_tieu=lambda labels: tables(results_table(cast(Report, doc), labels)))
     markup, items = _render(env, doc.template, values, display_path(doc.path), tables)
     plan = getattr(doc, "ke_hoach", None)
-    if getattr(doc, "attached", None) and plan is not None:  # a decision's attached plan
-        more, items = _render(env, doc.attached, dict(context(plan), bang=tables, qd=doc),
+    attached = getattr(doc, "attached", None)
+    if attached and plan is not None:  # a decision's attached plan
+        more, items = _render(env, attached, dict(context(plan), bang=tables, qd=doc),
                               display_path(plan.path), tables)
         markup += "\n@kem-theo\n" + more
     return markup, items
@@ -240,7 +241,7 @@ class _Builder:
         number = [paragraph("so", t) for t in h.get("so", [])]
         date = [_typeset_date(paragraph("ngay", t)) for t in h.get("ngay", [])]
         self.header = {}
-        rows = [[left, right]] + ([[number, date]] if number or date else [])
+        rows: list = [[left, right]] + ([[number, date]] if number or date else [])
         return Grid(style.HEADER_COLUMNS_MM, rows)
 
     def _flush_closing(self) -> None:

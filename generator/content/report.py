@@ -122,7 +122,7 @@ def _plan(f: Fields, path: Path, load_document: Callable[[Path], Document]) -> P
     return plan
 
 
-def _results(f: Fields, plan: Plan) -> list[Result]:
+def _results(f: Fields, plan: "Plan | _Programme") -> list[Result]:
     raw = f.data.get("ket_qua")
     if raw is None:
         f.text("ket_qua", required=True)

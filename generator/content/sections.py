@@ -80,7 +80,7 @@ def read(f: Fields, kind: str) -> list[Section]:
         if s.has("ten"):
             t = s.child("ten")
             t.only(set(standard[key]))
-            renames = {k: t.text(k) for k in standard[key] if t.text(k)}
+            renames = {k: v for k in standard[key] if (v := t.text(k))}
         out.append(Section(muc=key, tieu_de=s.text("tieu_de"), ten=renames,
                            bo_muc_con=s.boolean("bo_muc_con", False)))
     for key, content in standard.items():

@@ -21,8 +21,8 @@ from .fields import QUOTE_HINT, Fields, negative_message
 from ..limits import MAX_NAME_CHARS
 from .report import REPORT_KEYS, read_report
 from .signer import problems as authority_problems
-from ..model import (KIND_CODES, KIND_NAMES, Agency, Appendix, Assignment, Document, Plan, Signer, Table,
-                    Target)
+from ..model import (KIND_CODES, KIND_NAMES, Agency, Appendix, Assignment, Document, Plan,
+                     Signer, Table, Target)
 
 KINDS = KIND_CODES
 
