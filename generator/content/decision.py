@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from . import source
 from ..errors import Collector, ContentError, display_path
@@ -31,21 +32,19 @@ class Decision(Document):
         return "ke-hoach-kem.j2"
 
 
-def read_decision(f: Fields, path: Path, common: dict | None) -> Decision | None:
-    from .validate import COMMON_KEYS
-
-    f.only(COMMON_KEYS | DECISION_KEYS)
+def read_decision(f: Fields, path: Path, common: dict | None,
+                  load_plan: Callable[[Path], Document]) -> Decision | None:
+    """``load_plan`` is validate's ``load_document``, passed in so this module does not
+    import its caller."""
     authority = f.text("tham_quyen_ban_hanh", required=True)
     articles = f.blocks("dieu", required=True)
-    plan = _plan(f, path)
+    plan = _plan(f, path, load_plan)
     if common is None or plan is None or authority is None or not articles:
         return None
     return Decision(**common, ke_hoach=plan, tham_quyen_ban_hanh=authority, dieu=articles)
 
 
-def _plan(f: Fields, path: Path) -> Plan | None:
-    from .validate import load_document
-
+def _plan(f: Fields, path: Path, load_document: Callable[[Path], Document]) -> Plan | None:
     name = f.text("ke_hoach", required=True)
     if name is None:
         return None

@@ -35,9 +35,12 @@ class _Programme:
 
 
 def read_report(f: Fields, path: Path, common: dict | None,
-                load_plan: Callable[[Path], Document]) -> Report | None:
+                load_plan: Callable[[Path], Document],
+                read_targets: Callable[[Fields, Any], list] = lambda f, period: []
+                ) -> Report | None:
     """The report's own fields; ``load_plan`` reads the plan it names (validate's
-    ``load_document``, passed in so this module does not import its caller)."""
+    ``load_document``) and ``read_targets`` the targets a report writes itself (a
+    programme with no plan), passed in so this module does not import its caller."""
     plan = _plan(f, path, load_plan) \
         if f.has("ke_hoach") or not f.has("chi_tieu") and f.has("ket_qua") else None
     danh_gia = f.child("danh_gia") if f.has("danh_gia") else None
@@ -70,7 +73,7 @@ def read_report(f: Fields, path: Path, common: dict | None,
                     "kế hoạch; xóa chi_tieu ở báo cáo, hoặc xóa ke_hoach nếu báo cáo về một "
                     "chương trình không có kế hoạch trong vanban")
     elif f.has("chi_tieu"):
-        results = _results(f, _Programme(_own_targets(f, common and common["giai_doan"])))
+        results = _results(f, _Programme(read_targets(f, common and common["giai_doan"])))
     else:
         results = []  # a review with no targets: no table, no summary sentence
     if common is None or (plan is None and f.has("ke_hoach")):
@@ -82,14 +85,6 @@ def read_report(f: Fields, path: Path, common: dict | None,
         # The targets table becomes the first appendix; templates word its title.
         report.phu_luc.insert(0, Appendix(tieu_de="", ngang=landscape, chi_tieu=True))
     return report
-
-
-def _own_targets(f: Fields, period):
-    from .validate import _check_unique, _targets  # late: validate imports this module
-
-    chi_tieu = _targets(f, "chi_tieu", f.mappings("chi_tieu"), period)
-    _check_unique(f, chi_tieu)
-    return chi_tieu
 
 
 def _plan(f: Fields, path: Path, load_document: Callable[[Path], Document]) -> Plan | None:

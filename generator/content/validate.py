@@ -20,6 +20,7 @@ from ..errors import Collector, ContentError, display_path
 from .fields import QUOTE_HINT, Fields, negative_message
 from ..limits import MAX_NAME_CHARS
 from .report import REPORT_KEYS, read_report
+from .decision import DECISION_KEYS, read_decision
 from .signer import problems as authority_problems
 from ..model import (KIND_CODES, KIND_NAMES, Agency, Appendix, Assignment, Document, Plan,
                      Signer, Table, Target)
@@ -135,13 +136,13 @@ def _document(f: Fields, path: Path, variables: dict | None = None) -> Document 
     if loai is not None and loai not in KINDS:
         f.error("loai", f"'{loai}' không hợp lệ; chỉ nhận ke-hoach, bao-cao hoặc quyet-dinh")
         loai = None
-    if loai == "quyet-dinh":
-        from .decision import read_decision  # the decision issues a plan file
-        return read_decision(f, path, _common(f, path, "quyet-dinh"))
+    if loai == "quyet-dinh":  # a decision issuing a plan file
+        f.only(COMMON_KEYS | DECISION_KEYS)
+        return read_decision(f, path, _common(f, path, "quyet-dinh"), load_document)
     if loai == "bao-cao":
         common = _common(f, path, "bao-cao")
         f.only(COMMON_KEYS | REPORT_KEYS)
-        return read_report(f, path, common, load_document)
+        return read_report(f, path, common, load_document, _own_targets)
     f.only(COMMON_KEYS | PLAN_KEYS)
     # Go on even when the header is wrong: every mistake of the file is reported.
     return _plan(f, _common(f, path, loai or "ke-hoach"), variables or {})
@@ -360,6 +361,13 @@ def _targets(f: Fields, key: str, items: list[Fields], period=None) -> list[Targ
                         f"{don_vi}, khác giá trị của {ma} là {number(gia_tri)} {don_vi}")
         out.append(target)
     return out
+
+
+def _own_targets(f: Fields, period) -> list[Target]:
+    """Targets a report writes itself (a programme with no vanban plan)."""
+    chi_tieu = _targets(f, "chi_tieu", f.mappings("chi_tieu"), period)
+    _check_unique(f, chi_tieu)
+    return chi_tieu
 
 
 def _check_unique(f: Fields, chi_tieu: list[Target]) -> None:
