@@ -16,8 +16,8 @@ from typing import Union
 
 # Kind names as written in running text and in the register, and their
 # abbreviations in the ký hiệu (Phụ lục III).
-KIND_NAMES = {"ke-hoach": "Kế hoạch", "bao-cao": "Báo cáo"}
-KIND_CODES = {"ke-hoach": "KH", "bao-cao": "BC"}
+KIND_NAMES = {"ke-hoach": "Kế hoạch", "bao-cao": "Báo cáo", "quyet-dinh": "Quyết định"}
+KIND_CODES = {"ke-hoach": "KH", "bao-cao": "BC", "quyet-dinh": "QĐ"}
 
 
 @dataclass
@@ -28,7 +28,18 @@ class Heading:
     noi_dung: list["Block"] = field(default_factory=list)
 
 
-Block = Union[str, Heading]
+@dataclass
+class Item:
+    """A block item of an explicit kind (``{gach: …}``): ``doan`` paragraph, ``gach``
+    "- " item, ``cong`` "+ " sub-item, ``so`` paragraph numbered by the generator."""
+
+    kieu: str
+    noi_dung: str
+
+
+ITEM_KINDS = ("doan", "gach", "cong", "so")
+
+Block = Union[str, Heading, Item]
 
 
 @dataclass
@@ -45,7 +56,8 @@ class Agency:
 class Signer:
     chuc_vu: str
     ho_ten: str
-    tham_quyen: str | None = None
+    # Authority lines, top to bottom ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"); signer.py.
+    tham_quyen: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -68,7 +80,9 @@ class Target:
     ten: str
     gia_tri: Decimal
     don_vi: str
-    so_sanh: str = "toi-thieu"
+    so_sanh: str = "toi-thieu"  # toi-thieu, toi-da, lon-hon (strictly above), nho-hon
+    in_chi_tiet: str = "dong"  # sub-targets: "+" lines, in parentheses ("ngoac"), "khong"
+    giu_cuoi_cau: bool = False  # the sentence keeps the ending the clerk wrote
     cau: str = ""  # rendered sentence, set after all targets are known
     nhom: str | None = None
     chi_tiet: list["Target"] = field(default_factory=list)
@@ -76,6 +90,7 @@ class Target:
     cau_line: int | None = None
     co_the_am: bool = False  # the target and its result may be negative
     tong_hop: Rule | None = None  # declared rule for aggregate reports
+    theo_nam: dict = field(default_factory=dict)  # year → value, in a period (periods.py)
 
     def all(self):
         """This target and its sub-targets, depth first."""
@@ -133,6 +148,8 @@ class Document:
     ten_tep: str | None = None
     warnings: list = field(default_factory=list)
     hang: dict = field(default_factory=dict)  # a batch row's variables
+    bo_cuc: list = field(default_factory=list)  # sections.Section, in print order
+    giai_doan: object = None  # periods.Period: years from–to the document covers
 
     @property
     def template(self) -> str:
@@ -179,6 +196,10 @@ class Result:
         planned = self.target.gia_tri
         if self.target.so_sanh == "toi-da":
             return "dat" if self.gia_tri <= planned else "khong-dat"
+        if self.target.so_sanh == "nho-hon":  # "dưới 5%": 5% itself is not met
+            return "dat" if self.gia_tri < planned else "khong-dat"
+        if self.target.so_sanh == "lon-hon":  # "trên 70%": 70% itself is not met
+            return "dat" if self.gia_tri > planned else "khong-dat"
         if self.gia_tri > planned:
             return "vuot"
         return "dat" if self.gia_tri == planned else "khong-dat"
@@ -187,7 +208,8 @@ class Result:
     def rate(self) -> Decimal | None:
         """Achieved / planned × 100 for "at least" targets; none for "at most"
         targets (a lower figure is better, so a percentage would mislead)."""
-        if self.gia_tri is None or self.target.so_sanh == "toi-da" or not self.target.gia_tri:
+        if (self.gia_tri is None or self.target.so_sanh in ("toi-da", "nho-hon")
+                or not self.target.gia_tri):
             return None
         return self.gia_tri / self.target.gia_tri * 100
 

@@ -47,6 +47,7 @@ AGENCY_RULE_RATIO = 0.4
 SUBJECT_RULE_RATIO = 0.4
 TITLE_SPACE_PT = 12.0  # between the header grid and KẾ HOẠCH / BÁO CÁO
 CLOSING_SPACE_PT = 12.0  # between the body and Nơi nhận / the signature
+CLOSING_KEEP_PARAGRAPHS = 2  # body paragraphs kept on the signature page
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,12 @@ ROLES: dict[str, TextStyle] = {
     "diem": replace(_HEADING, italic=True),
     "gach": _BODY,
     "cong": _BODY,
+    "doan-so": _BODY,  # a paragraph numbered "1.", "2." without a heading
+    # a Quyết định: its issuing authority, "QUYẾT ĐỊNH:", its articles (Điều 1.)
+    "tham-quyen-bh": TextStyle(14, bold=True, upper=True, space_before_pt=PARAGRAPH_SPACE_PT),
+    "quyet-dinh": TextStyle(14, bold=True, space_before_pt=PARAGRAPH_SPACE_PT,
+                            keep_with_next=True),
+    "dieu": _BODY,
     # [7] signature, [9b] recipients
     "tham-quyen": TextStyle(14, bold=True, upper=True),
     "chuc-vu": TextStyle(14, bold=True, upper=True),

@@ -22,6 +22,7 @@ class Run:
 class Paragraph:
     role: str
     runs: list[Run]
+    keep_with_next: bool = False  # no page break between it and the next block
 
     @property
     def text(self) -> str:
@@ -43,6 +44,7 @@ class Grid:
     widths_mm: tuple[float, ...]
     rows: list[list[Sequence["Block"]]]
     space_before_pt: float = 0.0
+    keep_together: bool = False  # never split across pages (the closing block)
 
 
 @dataclass

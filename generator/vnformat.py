@@ -121,10 +121,17 @@ def doc_number(so: int) -> str:
     return f"{so:02d}"
 
 
-def words(value) -> str:
-    """Number in words, first letter capitalised: ``Một trăm hai mươi lăm triệu``."""
+def words(value, unit: str | None = None) -> str:
+    """Number in words, first letter capitalised: ``Một trăm hai mươi lăm triệu``,
+    with its unit when given (``bang_chu("đồng")``)."""
     text = num2words(int(value), lang=LOCALE)
-    return text[:1].upper() + text[1:]
+    text = text[:1].upper() + text[1:]
+    return f"{text} {unit}" if unit else text
+
+
+def money_words(value) -> str:
+    """An amount of money in words, as a decision writes it: ``… triệu đồng``."""
+    return words(value, "đồng")
 
 
 def roman(n: int) -> str:

@@ -37,7 +37,7 @@ def agency_lines(data) -> list[str]:
 
 
 def number_line(data) -> str:
-    kind = {"ke-hoach": "KH", "bao-cao": "BC"}[data["loai"]]
+    kind = {"ke-hoach": "KH", "bao-cao": "BC", "quyet-dinh": "QĐ"}[data["loai"]]
     ky_hieu = data.get("ky_hieu") or f"{kind}-{data['co_quan']['viet_tat']}"
     so = data.get("so")
     return f"Số: {so:02d}/{ky_hieu}" if so else f"Số:      /{ky_hieu}"

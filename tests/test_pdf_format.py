@@ -31,6 +31,8 @@ def case(request, built):
 def page_parts(data) -> list[bool]:
     """Landscape flag of each part: the document, then each appendix."""
     parts = [False]
+    if data.get("loai") == "quyet-dinh":  # the plan it issues has pages of its own
+        parts.append(False)
     if data.get("loai") == "bao-cao" and (data.get("bang_chi_tieu") or {}).get("phu_luc"):
         parts.append(bool(data["bang_chi_tieu"].get("ngang")))
     # An aggregate report (tong_hop) ends with its landscape table by unit.
@@ -107,7 +109,9 @@ def test_page_numbers_from_page_two_top_centre(case):
 
 def _starts_appendix(page) -> bool:
     segs = [s for s in segments(page) if s.bottom > TOP]
-    return bool(segs) and re.fullmatch(r"Phụ lục( [IVX]+)?", segs[0].text) is not None
+    attached = any(s.text.startswith("(Ban hành kèm theo Quyết định") for s in segs[:12])
+    return bool(segs) and (attached or
+                           re.fullmatch(r"Phụ lục( [IVX]+)?", segs[0].text) is not None)
 
 
 def test_header_elements(case):
@@ -156,7 +160,7 @@ def test_kind_and_subject(case):
     data, pdf, *_ = case
     page = pdf.pages[0]
     segs = segments(page)
-    kind = find(segs, {"ke-hoach": "KẾ HOẠCH", "bao-cao": "BÁO CÁO"}[data["loai"]])
+    kind = find(segs, {"ke-hoach": "KẾ HOẠCH", "bao-cao": "BÁO CÁO", "quyet-dinh": "QUYẾT ĐỊNH"}[data["loai"]])
     assert kind.sizes == {14.0} and kind.bold
     assert abs(kind.center - TEXT_CENTER) < 1.0
     x0, x1, rule_top = rule_below(page, kind, within_mm=40)
@@ -171,7 +175,10 @@ def test_kind_and_subject(case):
 
 def test_body_text_size_and_indent(case):
     _, pdf, *_ = case
-    body = [s for s in segments(pdf.pages[0]) if s.top > 60 and s.x0 < LEFT + 20]
+    segs = segments(pdf.pages[0])
+    # The body ends where the closing block or a data table starts on page 1.
+    end = min([s.top for s in segs if s.text.startswith(("Nơi nhận", "STT"))] + [1e9])
+    body = [s for s in segs if 60 < s.top < end and s.x0 < LEFT + 20]
     starts = [s for s in body if abs(s.x0 - (LEFT + 12.7)) < 0.3]
     assert starts, "no paragraph starting at the 1.27 cm first-line indent"
     for s in body:
@@ -193,7 +200,9 @@ def test_ends_with_slash_dot_and_closing_block(case):
     if above:
         assert above[-1].text.endswith("./.")
     signer = data["nguoi_ky"]
-    authority = find(segs, E.nfc(signer.get("tham_quyen") or signer["chuc_vu"]).upper())
+    lines = signer.get("tham_quyen") or [signer["chuc_vu"]]
+    lines = [lines] if isinstance(lines, str) else lines
+    authority = find(segs, E.nfc(lines[0]).upper())
     assert authority.bold and authority.sizes == {14.0}
     assert abs(authority.top - label.top) < 1.5  # level with Nơi nhận
     assert authority.x0 > LEFT + 55

@@ -62,7 +62,10 @@ def squeeze(text: str) -> str:
 
 
 def dec(value) -> Decimal:
-    return Decimal(str(value))
+    text = str(value)
+    if isinstance(value, str) and "," in text and "." not in text:  # 94,6 is 94.6
+        text = text.replace(",", ".")
+    return Decimal(text)
 
 
 def vn(value: Decimal, decimals: int | None = None) -> str:
@@ -98,8 +101,14 @@ def evaluate(target: dict, value):
     planned = dec(target["gia_tri"])
     if value is None:
         return "-", None
-    if target.get("so_sanh", "toi-thieu") == "toi-da":
+    comparison = target.get("so_sanh", "toi-thieu")
+    if comparison == "toi-da":
         return "-", ("dat" if value <= planned else "khong-dat")
+    if comparison == "nho-hon":  # strictly below
+        return "-", ("dat" if value < planned else "khong-dat")
+    if comparison == "lon-hon":  # strictly above: met, never "Vượt"
+        rate = "-" if planned == 0 else vn(value / planned * 100, decimals=1)
+        return rate, ("dat" if value > planned else "khong-dat")
     rate = "-" if planned == 0 else vn(value / planned * 100, decimals=1)
     if value > planned:
         return rate, "vuot"
@@ -115,7 +124,9 @@ def expected_report(report_path: Path):
     """Rows of the targets table (a group label row is ``[label]``) and the summary
     sentence, from the report YAML and the plan it names."""
     report = _load(report_path)
-    plan = _load(Path(report_path).parent / report["ke_hoach"])
+    # A report on a programme writes its targets itself (no ke_hoach).
+    plan = _load(Path(report_path).parent / report["ke_hoach"]) if "ke_hoach" in report \
+        else report
     results = report["ket_qua"]
     rows, outcomes = [], []
 

@@ -80,9 +80,13 @@ class Hasher:
         key = (user, loai)
         if key not in self.template_cache:
             env = templates.environment(user)
-            name = f"{loai}.j2" if loai in ("ke-hoach", "bao-cao") else "ke-hoach.j2"
+            name = f"{loai}.j2" if loai in ("ke-hoach", "bao-cao", "quyet-dinh") else "ke-hoach.j2"
             try:
-                self.template_cache[key] = templates.template_files(env, name)
+                files = templates.template_files(env, name)
+                if loai == "quyet-dinh":  # the plan it issues prints through this one
+                    files += [f for f in templates.template_files(env, "ke-hoach-kem.j2")
+                              if f not in files]
+                self.template_cache[key] = files
             except TemplateNotFound:  # the render names the missing template
                 self.template_cache[key] = []
         return self.template_cache[key]

@@ -17,7 +17,9 @@ from ..compose.templates import environment
 
 
 def _yaml_scalar(value) -> str:
-    """A YAML 1.2 double-quoted scalar (JSON strings are valid YAML)."""
+    """A YAML 1.2 double-quoted scalar, or a flow list of them (JSON is valid YAML)."""
+    if isinstance(value, list):
+        return json.dumps([str(v) for v in value], ensure_ascii=False)
     return json.dumps("" if value is None else str(value), ensure_ascii=False)
 
 

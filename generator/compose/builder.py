@@ -29,9 +29,9 @@ HEADER_LEFT = ("chu-quan", "co-quan")
 HEADER_RIGHT = ("quoc-hieu", "tieu-ngu")
 CLOSING_LEFT = ("noi-nhan", "nhan")
 CLOSING_RIGHT = ("tham-quyen", "chuc-vu", "ho-ten")
-NUMBERED = ("muc", "khoan", "diem")
+NUMBERED = ("muc", "khoan", "diem", "doan-so")
 APPENDIX = ("phu-luc", "phu-luc-ngang")
-BODY_ROLES = ("doan", "muc", "khoan", "diem", "gach", "cong")
+BODY_ROLES = ("doan", "muc", "khoan", "diem", "gach", "cong", "doan-so", "dieu")
 
 
 def runs(text: str, upper: bool = False) -> list[Run]:
@@ -86,7 +86,14 @@ def render_markup(doc: Document, env=None) -> tuple[str, list[ModelTable]]:
     values = dict(context(doc), bang=tables,
                   bang_chi_tieu=lambda labels: tables(results_table(cast(Report, doc), labels)),
                   bang_don_vi=lambda labels: tables(unit_table(cast(Report, doc), labels)))
-    return _render(env, doc.template, values, display_path(doc.path), tables)
+    markup, items = _render(env, doc.template, values, display_path(doc.path), tables)
+    plan = getattr(doc, "ke_hoach", None)
+    attached = getattr(doc, "attached", None)
+    if attached and plan is not None:  # a decision's attached plan
+        more, items = _render(env, attached, dict(context(plan), bang=tables, qd=doc),
+                              display_path(plan.path), tables)
+        markup += "\n@kem-theo\n" + more
+    return markup, items
 
 
 def _render(env, template: str, values: dict, what: str,
@@ -145,6 +152,13 @@ class _Builder:
                 self.blocks.append(self._header_grid())
         elif role in CLOSING_LEFT + CLOSING_RIGHT:
             self.closing.setdefault(role, []).append(text)
+        elif role == "kem-theo":  # a plan issued with a decision: its own pages
+            self._flush_closing()
+            self.parts.append(Part())
+            self.counters = dict.fromkeys(NUMBERED, 0)
+        elif role == "ten-loai" and self.header:  # a header with no number and date
+            self.blocks.append(self._header_grid())
+            self.blocks.append(paragraph(role, text))
         elif role in APPENDIX:
             self._flush_closing()
             self.parts.append(Part(landscape=role.endswith("ngang")))
@@ -178,7 +192,7 @@ class _Builder:
             self.counters[deeper] = 0
         n = self.counters[role]
         return {"muc": f"{vnformat.roman(n)}. ", "khoan": f"{n}. ",
-                "diem": f"{vnformat.point_letter(n)}) "}[role]
+                "diem": f"{vnformat.point_letter(n)}) ", "doan-so": f"{n}. "}[role]
 
     def _end_body(self, ending: str) -> None:
         """The body's very last paragraph ends with ``./.`` (nd30, body structure)."""
@@ -229,7 +243,8 @@ class _Builder:
         number = [paragraph("so", t) for t in h.get("so", [])]
         date = [_typeset_date(paragraph("ngay", t)) for t in h.get("ngay", [])]
         self.header = {}
-        return Grid(style.HEADER_COLUMNS_MM, [[left, right], [number, date]])
+        rows: list = [[left, right]] + ([[number, date]] if number or date else [])
+        return Grid(style.HEADER_COLUMNS_MM, rows)
 
     def _flush_closing(self) -> None:
         if not self.closing:
@@ -237,8 +252,9 @@ class _Builder:
         c = self.closing
         left = [paragraph(r, t) for r in CLOSING_LEFT for t in c.get(r, [])]
         right = [paragraph(r, t) for r in CLOSING_RIGHT for t in c.get(r, [])]
+        _keep_body_lines(self.blocks)
         self.blocks.append(Grid(style.CLOSING_COLUMNS_MM, [[left, right]],
-                                space_before_pt=style.CLOSING_SPACE_PT))
+                                space_before_pt=style.CLOSING_SPACE_PT, keep_together=True))
         self.closing = {}
 
     def _table(self, key: str) -> Table:
@@ -265,6 +281,15 @@ class _Builder:
     def finish(self) -> list[Part]:
         self._flush_closing()
         return self.parts
+
+
+def _keep_body_lines(blocks: list) -> None:
+    """The signature page carries the body's last lines, never the closing alone:
+    the last two paragraphs keep with what follows, and each keeps at least two
+    lines on a page (widows), so two body lines at least stand above the block."""
+    for block in blocks[-style.CLOSING_KEEP_PARAGRAPHS:]:
+        if isinstance(block, Paragraph):
+            block.keep_with_next = True
 
 
 def _typeset_agency(agency: list[Paragraph]) -> list[Paragraph]:

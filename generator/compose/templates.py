@@ -73,7 +73,7 @@ def environment(user_dirs: tuple[Path, ...]) -> Environment:
     env.filters.update(
         so=vnformat.number, dem=vnformat.count, gia_tri=vnformat.quantity,
         ngay=vnformat.day, thang=vnformat.month, so_vb=vnformat.doc_number,
-        bang_chu=vnformat.words, la_ma=vnformat.roman,
+        bang_chu=vnformat.words, tien_bang_chu=vnformat.money_words, la_ma=vnformat.roman,
     )
     return env
 

@@ -329,7 +329,9 @@ def apply(src: source.Source, row: Row, agency_of,  # noqa: C901 - one branch pe
 
 
 # ``{ten_xa}``: a row's variable, the syntax of ``ten_tep`` (``{{ }}`` is Jinja's).
-_PLACEHOLDER = re.compile(r"(?<!\{)\{(\w+)\}(?!\})")
+_PLACEHOLDER = re.compile(r"(?<!\{)\{(\w+)(?:\|(bang_chu|tien_bang_chu))?\}(?!\})")
+# A number in words in any text: ``{kinh_phi|tien_bang_chu}`` → "Năm mươi triệu đồng".
+_IN_WORDS = {"bang_chu": vnformat.words, "tien_bang_chu": vnformat.money_words}
 _JINJA_NAME = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
 
@@ -369,7 +371,15 @@ def _fill(value, path: tuple, names: dict, src: source.Source, col: Collector):
                       + suggest.hint(name, names))
             return match.group(0)
         if in_sentence:
-            return "{{ " + name + " }}"
+            return "{{ " + name + (f"|{match.group(2)}" if match.group(2) else "") + " }}"
+        if match.group(2):
+            try:
+                amount = vnformat.parse_number(names[name])
+            except vnformat.NotANumber as exc:
+                col.error(src.line(path), where, f"{{{name}|{match.group(2)}}}: {exc}; "
+                          "chỉ đọc thành chữ được một số")
+                return match.group(0)
+            return _IN_WORDS[match.group(2)](amount)
         return str(names[name]).replace("*", "\\*")
 
     return _PLACEHOLDER.sub(put, value)

@@ -14,7 +14,7 @@ from typing import Any
 from . import suggest
 from .. import vnformat
 from ..errors import Collector
-from ..model import Block, Heading
+from ..model import ITEM_KINDS, Block, Heading, Item
 from .source import NumberText, Source
 from ..limits import MAX_NUMBER
 
@@ -239,6 +239,11 @@ class Fields:
             where = keys + (i,)
             if isinstance(item, (str, int, float)) and not isinstance(item, bool):
                 out.append(str(item).strip())
+            elif isinstance(item, dict) and len(item) == 1 and next(iter(item)) in ITEM_KINDS:
+                kind = next(iter(item))
+                text = self.child(*where).text(kind, required=True)
+                if text is not None:
+                    out.append(Item(kind, text))
             elif isinstance(item, dict):
                 sub = self.child(*where)
                 sub.only({"tieu_de", "noi_dung"})
@@ -249,6 +254,7 @@ class Fields:
                     out.append(Heading(title, body))
             else:
                 self.col.error(self.line(*where), self.name(*where),
-                               "mỗi mục phải là một đoạn văn bản hoặc "
-                               "{tieu_de: …, noi_dung: […]}")
+                               "mỗi mục phải là một đoạn văn bản, "
+                               "{tieu_de: …, noi_dung: […]} hoặc một ý có kiểu: "
+                               "{doan: …}, {gach: …}, {cong: …}, {so: …}")
         return out

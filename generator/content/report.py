@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
-from . import aggregate, source, suggest
+from . import aggregate, periods, sections, source, suggest
 from .. import vnformat
 from ..errors import Collector, ContentError, display_path
 from .fields import Fields, negative_message
@@ -19,16 +19,31 @@ from ..model import Document
 
 REPORT_KEYS = {
     "ke_hoach", "kinh_gui", "ket_qua", "tinh_hinh", "ket_qua_thuc_hien", "danh_gia",
-    "phuong_huong", "kien_nghi", "bang_chi_tieu", "tong_hop",
+    "phuong_huong", "kien_nghi", "bang_chi_tieu", "tong_hop", "bo_cuc", "chi_tieu",
 }
 
 
+class _Programme:
+    """Targets written in the report itself (a programme, a higher-level decision,
+    no vanban plan): they stand where a plan's would."""
+
+    def __init__(self, chi_tieu):
+        self.chi_tieu = chi_tieu
+
+    def targets(self):
+        return [t for top in self.chi_tieu for t in top.all()]
+
+
 def read_report(f: Fields, path: Path, common: dict | None,
-                load_plan: Callable[..., Document], row=None) -> Report | None:
+                load_plan: Callable[..., Document],
+                read_targets: Callable[[Fields, Any], list] = lambda f, period: [],
+                row=None) -> Report | None:
     """The report's own fields; ``load_plan`` reads the plan it names (validate's
-    ``load_document``, passed in so this module does not import its caller); ``row``
-    is the report's row in a batch over the communes' sheet."""
-    plan = _plan(f, path, load_plan, row)
+    ``load_document``) and ``read_targets`` the targets a report writes itself (a
+    programme with no plan), passed in so this module does not import its caller;
+    ``row`` is the report's row in a batch over the communes' sheet."""
+    plan = _plan(f, path, load_plan, row) \
+        if f.has("ke_hoach") or not f.has("chi_tieu") and f.has("ket_qua") else None
     danh_gia = f.child("danh_gia") if f.has("danh_gia") else None
     if danh_gia is not None:
         danh_gia.only({"uu_diem", "han_che", "nguyen_nhan"})
@@ -46,13 +61,27 @@ def read_report(f: Fields, path: Path, common: dict | None,
         nguyen_nhan=danh_gia.blocks("nguyen_nhan") if danh_gia else [],
         phuong_huong=f.blocks("phuong_huong"), kien_nghi=f.blocks("kien_nghi"),
         bang_phu_luc=table_in_appendix, bang_ngang=landscape,
+        bo_cuc=sections.read(f, "bao-cao"),
     )
     added_up = _aggregate(f, path, plan, common, load_plan)
-    results = _results(f, plan, added_up) if plan is not None and added_up is not False \
-        else []
-    if common is None or plan is None or added_up is False:
+    if plan is not None and added_up is not False:
+        # A report on a period plan without a period of its own reports one year,
+        # against that year's values (periods.py).
+        year = common["nam"] if common and plan.giai_doan and not common["giai_doan"] else None
+        results = _results(f, _Programme(periods.for_year(plan.chi_tieu, year))
+                           if year else plan, added_up)
+        if f.has("chi_tieu"):
+            f.error("chi_tieu", "báo cáo đã dựa trên kế hoạch (ke_hoach) thì chỉ tiêu lấy từ "
+                    "kế hoạch; xóa chi_tieu ở báo cáo, hoặc xóa ke_hoach nếu báo cáo về một "
+                    "chương trình không có kế hoạch trong vanban")
+    elif plan is None and f.has("chi_tieu"):
+        results = _results(f, _Programme(read_targets(f, common and common["giai_doan"])))
+    else:
+        results = []  # a review with no targets: no table, no summary sentence
+    if common is None or (plan is None and f.has("ke_hoach")) or added_up is False:
         return None
-    _same_issuer(f, common, plan)
+    if plan is not None:
+        _same_issuer(f, common, plan)
     report = Report(**common, **fields, ke_hoach=plan, ket_qua=results)
     if table_in_appendix:
         # The targets table becomes the first appendix; templates word its title.
@@ -114,7 +143,7 @@ def _plan(f: Fields, path: Path, load_document: Callable[..., Document],
     return plan
 
 
-def _results(f: Fields, plan: Plan, added_up=None) -> list[Result]:
+def _results(f: Fields, plan: "Plan | _Programme", added_up=None) -> list[Result]:
     raw = f.data.get("ket_qua")
     if raw is None and added_up is None:
         f.text("ket_qua", required=True)

@@ -34,7 +34,8 @@ def _environment(pad: bool) -> LimitedSandbox:
 
     env = LimitedSandbox(undefined=StrictUndefined, finalize=finalize,
                                autoescape=False, keep_trailing_newline=False)
-    env.filters.update(so=vnformat.number, bang_chu=vnformat.words)
+    env.filters.update(so=vnformat.number, bang_chu=vnformat.words,
+                       tien_bang_chu=vnformat.money_words)
     return env
 
 
@@ -74,7 +75,9 @@ def render_sentences(chi_tieu: list[Target], pad: bool, f, variables=None) -> No
 def render_one(env, target: Target, codes: dict, pad: bool, f) -> str:
     source = target.cau or default_sentence()
     context = dict(codes, chi_tieu=codes, ten=target.ten, don_vi=target.don_vi,
-                   gia_tri=vnformat.quantity(target.gia_tri, target.don_vi, pad))
+                   gia_tri=vnformat.quantity(target.gia_tri, target.don_vi, pad),
+                   gia_tri_nam={year: vnformat.quantity(value, target.don_vi, pad)
+                                for year, value in target.theo_nam.items()})
     try:
         text = env.render(_compiled(env, source), context)
     except TemplateLimit as exc:

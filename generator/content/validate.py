@@ -14,27 +14,31 @@ from pathlib import Path
 from typing import Callable
 from typing import Any
 
-from . import aggregate, batch, source, suggest, sentences as targets
+from . import aggregate, batch, periods, sections, source, suggest, sentences as targets
 from .. import workspace
 from ..errors import Collector, ContentError, display_path
 from .fields import QUOTE_HINT, Fields, negative_message
 from ..limits import MAX_NAME_CHARS
 from .report import REPORT_KEYS, read_report
-from ..model import (KIND_CODES, Agency, Appendix, Assignment, Document, Plan, Signer, Table,
-                    Target)
+from .decision import DECISION_KEYS, read_decision
+from .signer import problems as authority_problems
+from ..model import (KIND_CODES, KIND_NAMES, Agency, Appendix, Assignment, Document, Plan,
+                     Signer, Table, Target)
 
 KINDS = KIND_CODES
 
 COMMON_KEYS = {
     "loai", "co_quan", "nam", "trich_yeu", "so", "ky_hieu", "ngay", "can_cu", "mo_dau",
     "ket_thuc", "nguoi_ky", "noi_nhan", "so_co_so_0", "phu_luc", "ten_tep",
-    "dua_tren", "cho_moi",
+    "dua_tren", "cho_moi", "giai_doan",
 }
 PLAN_KEYS = {"muc_dich", "yeu_cau", "muc_tieu_chung", "chi_tieu", "nhiem_vu", "kinh_phi",
-             "to_chuc_thuc_hien"}
+             "to_chuc_thuc_hien", "bo_cuc"}
 AGENCY_KEYS = {"ten", "ten_day_du", "chu_quan", "viet_tat", "dia_danh", "so_theo_loai"}
 TARGET_KEYS = {"ma", "ten", "gia_tri", "don_vi", "so_sanh", "cau", "chi_tiet", "nhom",
-               "co_the_am", "tong_hop"}
+               "co_the_am", "tong_hop", "in_chi_tiet", "giu_cuoi_cau", "theo_nam"}
+COMPARISONS = ("toi-thieu", "toi-da", "lon-hon", "nho-hon")
+BREAKDOWNS = ("dong", "ngoac", "khong")
 CODE = re.compile(r"^[A-Za-z0-9_-]+$")
 KY_HIEU = re.compile(r"^[A-Za-zĐđ0-9]+(-[A-Za-zĐđ0-9]+)+$")
 
@@ -132,12 +136,15 @@ def _document(f: Fields, path: Path, variables: dict | None = None,
               row: "batch.Row | None" = None) -> Document | None:
     loai = f.text("loai", required=True)
     if loai is not None and loai not in KINDS:
-        f.error("loai", f"'{loai}' không hợp lệ; chỉ nhận ke-hoach hoặc bao-cao")
+        f.error("loai", f"'{loai}' không hợp lệ; chỉ nhận ke-hoach, bao-cao hoặc quyet-dinh")
         loai = None
+    if loai == "quyet-dinh":  # a decision issuing a plan file
+        f.only(COMMON_KEYS | DECISION_KEYS)
+        return read_decision(f, path, _common(f, path, "quyet-dinh"), load_document)
     if loai == "bao-cao":
         common = _common(f, path, "bao-cao")
         f.only(COMMON_KEYS | REPORT_KEYS)
-        return read_report(f, path, common, load_document, row)
+        return read_report(f, path, common, load_document, _own_targets, row)
     f.only(COMMON_KEYS | PLAN_KEYS)
     # Go on even when the header is wrong: every mistake of the file is reported.
     return _plan(f, _common(f, path, loai or "ke-hoach"), variables or {})
@@ -154,6 +161,10 @@ def _common(f: Fields, path: Path, loai: str) -> dict | None:
     if ky_hieu is not None and not KY_HIEU.match(ky_hieu):
         f.error("ky_hieu", f"'{ky_hieu}' không đúng dạng ký hiệu (ví dụ KH-UBND), "
                 "không có dấu cách quanh dấu '-'")
+    elif ky_hieu is not None and ky_hieu.split("-")[0].upper() != KINDS[loai]:
+        f.error("ky_hieu", f"ký hiệu '{ky_hieu}' không phải của loại văn bản này "
+                f"(loai: {loai}); ký hiệu của {KIND_NAMES[loai]} bắt đầu bằng "
+                f"{KINDS[loai]}-, ví dụ {KINDS[loai]}-UBND, hoặc bỏ ky_hieu để dùng mặc định")
     if ky_hieu is None and agency is not None:
         ky_hieu = f"{KINDS[loai]}-{agency.viet_tat}"
     signer = _signer(f)
@@ -164,7 +175,7 @@ def _common(f: Fields, path: Path, loai: str) -> dict | None:
         ky_hieu=ky_hieu, so=so, ngay=ngay,
         can_cu=f.text_list("can_cu"), mo_dau=f.blocks("mo_dau"),
         ket_thuc=f.blocks("ket_thuc"), so_co_so_0=f.boolean("so_co_so_0", True),
-        phu_luc=_appendices(f), ten_tep=f.text("ten_tep"),
+        phu_luc=_appendices(f), ten_tep=f.text("ten_tep"), giai_doan=periods.read(f),
     )
     name = values["ten_tep"]
     if name is not None and not workspace.is_plain_name(name):
@@ -172,7 +183,8 @@ def _common(f: Fields, path: Path, loai: str) -> dict | None:
                 "không chứa '/', '\\' hay '..' và không được ra ngoài thư mục kết quả")
     elif name is not None and workspace.is_too_long(name):
         f.error("ten_tep", f"tên tệp dài quá {MAX_NAME_CHARS} ký tự; hãy đặt tên ngắn hơn")
-    if any(v is None for k, v in values.items() if k not in ("so", "ngay", "ten_tep")):
+    if any(v is None for k, v in values.items()
+           if k not in ("so", "ngay", "ten_tep", "giai_doan")):
         return None
     return values
 
@@ -246,7 +258,12 @@ def _signer(f: Fields) -> Signer | None:
     chuc_vu, ho_ten = s.text("chuc_vu", required=True), s.text("ho_ten", required=True)
     if chuc_vu is None or ho_ten is None:
         return None
-    return Signer(chuc_vu=chuc_vu, ho_ten=ho_ten, tham_quyen=s.text("tham_quyen"))
+    authority = s.text_list("tham_quyen")
+    for index, message in authority_problems(authority):
+        key = ("tham_quyen", index) if isinstance(s.data.get("tham_quyen"), list) \
+            else ("tham_quyen",)
+        s.col.error(s.line(*key), s.name(*key), message)
+    return Signer(chuc_vu=chuc_vu, ho_ten=ho_ten, tham_quyen=authority)
 
 
 def _appendices(f: Fields) -> list[Appendix]:
@@ -281,7 +298,8 @@ def _appendices(f: Fields) -> list[Appendix]:
 
 def _plan(f: Fields, common: dict | None, variables: dict) -> Plan | None:
     before = len(f.col.problems)
-    chi_tieu = _targets(f, "chi_tieu", f.mappings("chi_tieu"))
+    chi_tieu = _targets(f, "chi_tieu", f.mappings("chi_tieu"),
+                        common.get("giai_doan") if common else None)
     _check_unique(f, chi_tieu)
     aggregate.check_rules(f, chi_tieu)
     # A sentence over a broken target would only repeat that target's error.
@@ -296,7 +314,7 @@ def _plan(f: Fields, common: dict | None, variables: dict) -> Plan | None:
         muc_dich=f.blocks("muc_dich"), yeu_cau=f.blocks("yeu_cau"),
         muc_tieu_chung=f.blocks("muc_tieu_chung"), chi_tieu=chi_tieu,
         nhiem_vu=f.blocks("nhiem_vu"), kinh_phi=f.blocks("kinh_phi"),
-        to_chuc_thuc_hien=assignments,
+        to_chuc_thuc_hien=assignments, bo_cuc=sections.read(f, "ke-hoach"),
     )
     if targets_ok:
         targets.render_sentences(chi_tieu, f.boolean("so_co_so_0", True), f, variables)
@@ -305,22 +323,27 @@ def _plan(f: Fields, common: dict | None, variables: dict) -> Plan | None:
     return Plan(**common, **plan_fields)
 
 
-def _targets(f: Fields, key: str, items: list[Fields]) -> list[Target]:
+def _targets(f: Fields, key: str, items: list[Fields], period=None) -> list[Target]:
     out = []
     for t in items:
         t.only(TARGET_KEYS)
         ma, ten = t.text("ma", required=True), t.text("ten", required=True)
         gia_tri, don_vi = t.number("gia_tri", required=True), t.text("don_vi", required=True)
         so_sanh = t.text("so_sanh") or "toi-thieu"
-        if so_sanh not in ("toi-thieu", "toi-da"):
-            t.error("so_sanh", f"'{so_sanh}' không hợp lệ; chỉ nhận toi-thieu hoặc toi-da")
+        if so_sanh not in COMPARISONS:
+            t.error("so_sanh", f"'{so_sanh}' không hợp lệ; chỉ nhận toi-thieu (ít nhất), "
+                    "toi-da (nhiều nhất), lon-hon (trên) hoặc nho-hon (dưới)")
+        in_chi_tiet = t.text("in_chi_tiet") or "dong"
+        if in_chi_tiet not in BREAKDOWNS:
+            t.error("in_chi_tiet", f"'{in_chi_tiet}' không hợp lệ; chỉ nhận dong (mỗi chỉ "
+                    "tiêu chi tiết một dòng +), ngoac (trong ngoặc đơn) hoặc khong (không in)")
         if ma is not None and not CODE.match(ma):
             t.error("ma", f"mã '{ma}' chỉ được gồm chữ cái không dấu, chữ số, '-' và '_'")
         cau = t.data.get("cau")
         if cau is not None and not isinstance(cau, str):
             t.error("cau", "phải là văn bản (mẫu câu)" + QUOTE_HINT.get(type(cau), ""))
             cau = None
-        subs = _targets(t, "chi_tiet", t.mappings("chi_tiet"))
+        subs = _targets(t, "chi_tiet", t.mappings("chi_tiet"), period)
         co_the_am = t.boolean("co_the_am", False)
         if gia_tri is not None and gia_tri < 0 and not co_the_am:
             t.error("gia_tri", negative_message(t.data.get("gia_tri")))
@@ -329,7 +352,9 @@ def _targets(f: Fields, key: str, items: list[Fields]) -> list[Target]:
             continue
         target = Target(ma=ma, ten=ten, gia_tri=gia_tri, don_vi=don_vi, so_sanh=so_sanh,
                         cau=cau or "", nhom=t.text("nhom"), chi_tiet=subs, line=t.line(),
-                        cau_line=t.line("cau"), co_the_am=co_the_am,
+                        cau_line=t.line("cau"), co_the_am=co_the_am, in_chi_tiet=in_chi_tiet,
+                        giu_cuoi_cau=t.boolean("giu_cuoi_cau", False),
+                        theo_nam=periods.by_year(t, period),
                         tong_hop=aggregate.read_rule(t))
         same_unit = [s for s in subs if s.don_vi == don_vi]
         if subs and len(same_unit) == len(subs):
@@ -340,6 +365,13 @@ def _targets(f: Fields, key: str, items: list[Fields]) -> list[Target]:
                         f"{don_vi}, khác giá trị của {ma} là {number(gia_tri)} {don_vi}")
         out.append(target)
     return out
+
+
+def _own_targets(f: Fields, period) -> list[Target]:
+    """Targets a report writes itself (a programme with no vanban plan)."""
+    chi_tieu = _targets(f, "chi_tieu", f.mappings("chi_tieu"), period)
+    _check_unique(f, chi_tieu)
+    return chi_tieu
 
 
 def _check_unique(f: Fields, chi_tieu: list[Target]) -> None:

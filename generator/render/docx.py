@@ -179,6 +179,8 @@ def _rpr(role: str, bold: bool, italic: bool):
 def _paragraph(container, para: Paragraph):
     p = container.add_paragraph()
     p._p.insert(0, deepcopy(_ppr(para.role)))
+    if para.keep_with_next:
+        p.paragraph_format.keep_with_next = True
     for r in para.runs:
         lines = r.text.split("\n")
         for i, line in enumerate(lines):
@@ -250,8 +252,11 @@ def _grid(container, grid: Grid) -> None:
         spacer = container.add_paragraph()
         spacer.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         spacer.paragraph_format.line_spacing = Pt(grid.space_before_pt)
+        spacer.paragraph_format.keep_with_next = grid.keep_together or None
     table = _table_base(container, len(grid.rows), grid.widths_mm, borders=False)
     for r, row in enumerate(grid.rows):
+        if grid.keep_together:  # a row that cannot split: the closing stays whole
+            table.rows[r]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
         for c, blocks in enumerate(row):
             _fill(table.cell(r, c), blocks, grid.widths_mm[c])
 

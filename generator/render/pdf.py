@@ -98,6 +98,9 @@ table.grid {{ margin: 0 auto; }}  /* centred, as Word centres the DOCX's tables 
 table.grid td {{ padding: 0; vertical-align: top; }}
 table.data {{ margin-top: {style.PARAGRAPH_SPACE_PT}pt; }}
 table.data tr {{ break-inside: avoid; }}
+/* The closing block and the body lines kept with it (compose._keep_body_lines). */
+p.keep {{ break-after: avoid; }}
+table.keep, table.keep tr, table.keep td {{ break-inside: avoid; }}
 /* Word draws a cell's border inside its margin; with collapsed borders the
    browser model takes half the border from the text, so give it back. */
 table.data td, table.data th {{ border: {style.TABLE_BORDER_PT}pt solid black; vertical-align: top;
@@ -145,7 +148,8 @@ def _paragraph(p: Paragraph) -> str:
         if r.italic:
             piece = f"<i>{piece}</i>"
         inner.append(piece)
-    return f'<p class="r-{p.role}">{"".join(inner)}</p>'
+    keep = " keep" if p.keep_with_next else ""
+    return f'<p class="r-{p.role}{keep}">{"".join(inner)}</p>'
 
 
 def _cols(widths) -> str:
@@ -161,7 +165,8 @@ def _block(block) -> str:
         rows = "".join(
             "<tr>" + "".join(f"<td>{''.join(_block(b) for b in cell)}</td>" for cell in row)
             + "</tr>" for row in block.rows)
-        return (f'<table class="grid" style="width:{sum(block.widths_mm):.2f}mm;'
+        keep = " keep" if block.keep_together else ""
+        return (f'<table class="grid{keep}" style="width:{sum(block.widths_mm):.2f}mm;'
                 f'margin-top:{block.space_before_pt}pt">'
                 f"{_cols(block.widths_mm)}{rows}</table>")
     if isinstance(block, Table):
