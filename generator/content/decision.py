@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Callable
 
 from . import source
-from ..errors import Collector, ContentError, display_path
+from ..errors import Collector, display_path
 from .fields import Fields
+from .report import plan_named
 from ..model import Block, Document, Plan
 
 DECISION_KEYS = {"ke_hoach", "tham_quyen_ban_hanh", "dieu"}
@@ -60,16 +61,8 @@ def _plan(f: Fields, path: Path, load_document: Callable[[Path], Document]) -> P
         f.error("ke_hoach", f"{display_path(plan_path)} không phải là kế hoạch; ke_hoach "
                 "của quyết định phải là tệp kế hoạch (loai: ke-hoach)")
         return None
-    try:
-        plan = load_document(plan_path)
-    except ContentError as exc:
-        f.error("ke_hoach", f"tệp kế hoạch {display_path(plan_path)} có lỗi, "
-                "hãy sửa kế hoạch trước:")
-        f.col.problems.extend(exc.problems)
-        return None
-    if not isinstance(plan, Plan):
-        f.error("ke_hoach", f"{display_path(plan_path)} không phải là kế hoạch "
-                f"(loai: {plan.loai})")
+    plan = plan_named(f, plan_path, lambda: load_document(plan_path))
+    if plan is None:
         return None
     if plan.so is not None:
         f.error("ke_hoach", f"kế hoạch {display_path(plan_path)} ban hành kèm theo quyết "

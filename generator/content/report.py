@@ -123,14 +123,18 @@ def _plan(f: Fields, path: Path, load_document: Callable[..., Document],
         f.error("ke_hoach", f"{display_path(plan_path)} là báo cáo, không phải kế hoạch; "
                 "ke_hoach phải là tệp kế hoạch (loai: ke-hoach)")
         return None
-    plan: Document
+    if row is not None and any(k.startswith("ket_qua.") for k in row.values):
+        return plan_named(f, plan_path, lambda: aggregate.plan_copy(
+            plan_path, row, f.data.get("ket_qua"),
+            lambda message: f.warn("ke_hoach", message), load_document))
+    return plan_named(f, plan_path, lambda: load_document(plan_path))
+
+
+def plan_named(f: Fields, plan_path: Path, load: Callable[[], Document]) -> Plan | None:
+    """The plan a report or a decision names (``ke_hoach``), read by ``load``: its
+    problems are recorded under ``ke_hoach``, and a file that is not a plan is refused."""
     try:
-        if row is not None and any(k.startswith("ket_qua.") for k in row.values):
-            plan = aggregate.plan_copy(plan_path, row, f.data.get("ket_qua"),
-                                       lambda message: f.warn("ke_hoach", message),
-                                       load_document)
-        else:
-            plan = load_document(plan_path)
+        plan = load()
     except ContentError as exc:
         f.error("ke_hoach", f"tệp kế hoạch {display_path(plan_path)} có lỗi, "
                 "hãy sửa kế hoạch trước:")
