@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 import unicodedata
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 DOC = "content/xa/2023/kh.yaml"
@@ -193,3 +194,22 @@ def has_vietnamese(text: str) -> bool:
     return any(ch in "đĐ" or (ch.isalpha() and not ch.isascii()
                               and unicodedata.decomposition(ch) != "")
                for ch in unicodedata.normalize("NFC", text))
+
+
+def vn(value: Decimal, decimals: int | None = None) -> str:
+    """Vietnamese number: thousands ``.``, decimals ``,`` (``1.250``, ``27,5``), computed
+    here, never by vanban, so a test compares against its own reading."""
+    if decimals is not None:
+        value = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    elif value == value.to_integral_value():
+        value = value.quantize(Decimal(1))
+    else:
+        value = value.normalize()
+    text = format(abs(value), "f")
+    whole, _, fraction = text.partition(".")
+    groups = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    return ("-" if value < 0 else "") + ".".join(groups) + ("," + fraction if fraction else "")

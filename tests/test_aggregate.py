@@ -28,6 +28,7 @@ from docx.oxml.ns import qn
 from ruamel.yaml import YAML
 
 from conftest import CONTENT
+from helpers_ws import AGENCIES, vn
 
 TENTH = Decimal("0.1")
 TARGETS_HEADER = ["STT", "Chỉ tiêu", "Đơn vị", "Kế hoạch", "Thực hiện", "Tỷ lệ (%)",
@@ -70,21 +71,6 @@ def dec(value) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-def vn(value: Decimal, decimals: int | None = None) -> str:
-    """Printed the Vietnamese way: ``1.250``, ``27,5``."""
-    if decimals is not None:
-        value = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    elif value == value.to_integral_value():
-        value = value.quantize(Decimal(1))
-    else:
-        value = value.normalize()
-    whole, _, fraction = format(abs(value), "f").partition(".")
-    groups = []
-    while len(whole) > 3:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    groups.insert(0, whole)
-    return ("-" if value < 0 else "") + ".".join(groups) + ("," + fraction if fraction else "")
 
 
 def count(n: int) -> str:
@@ -315,13 +301,6 @@ def docx_paragraphs(path: Path) -> list[str]:
 
 # -- workspaces ---------------------------------------------------------------------
 
-AGENCIES = """\
-ubnd-quang-ninh:
-  ten: [Ủy ban nhân dân, tỉnh Quảng Ninh]
-  ten_day_du: Ủy ban nhân dân tỉnh Quảng Ninh
-  viet_tat: UBND
-  dia_danh: Quảng Ninh
-"""
 
 PLAN = """\
 loai: ke-hoach

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import shutil
 import unicodedata
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 import docx
@@ -24,6 +24,7 @@ from ruamel.yaml import YAML
 
 import expected as E
 from conftest import CONTENT, EXAMPLES, example_id, output_for, run_vanban
+from helpers_ws import vn
 from pdfview import MM, segments
 
 HEADER = ["STT", "Chỉ tiêu", "Đơn vị", "Kế hoạch", "Thực hiện", "Tỷ lệ (%)", "Đánh giá"]
@@ -68,22 +69,6 @@ def dec(value) -> Decimal:
     return Decimal(text)
 
 
-def vn(value: Decimal, decimals: int | None = None) -> str:
-    """Vietnamese number: thousands ``.``, decimals ``,`` (``1.250``, ``27,5``)."""
-    if decimals is not None:
-        value = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    elif value == value.to_integral_value():
-        value = value.quantize(Decimal(1))
-    else:
-        value = value.normalize()
-    text = format(abs(value), "f")
-    whole, _, fraction = text.partition(".")
-    groups = []
-    while len(whole) > 3:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    groups.insert(0, whole)
-    return ("-" if value < 0 else "") + ".".join(groups) + ("," + fraction if fraction else "")
 
 
 def count(n: int, pad: bool) -> str:
