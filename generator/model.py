@@ -39,7 +39,20 @@ class Item:
 
 ITEM_KINDS = ("doan", "gach", "cong", "so")
 
-Block = Union[str, Heading, Item]
+
+@dataclass
+class Money:
+    """A sum of money in a block list (``{noi_dung, so_tien}``, kinh_phi's figures):
+    printed "noi_dung: 1.250.000.000 đồng (Bằng chữ: …)", its parts as "- " lines."""
+
+    noi_dung: str
+    so_tien: Decimal
+    don_vi: str = "đồng"
+    bang_chu: bool = True
+    chi_tiet: list["Money"] = field(default_factory=list)
+
+
+Block = Union[str, Heading, Item, Money]
 
 
 @dataclass

@@ -106,6 +106,7 @@ ROLES: dict[str, TextStyle] = {
     "cong": _BODY,
     "doan-so": _BODY,  # a paragraph numbered "1.", "2." without a heading
     # a Quyết định: its issuing authority, "QUYẾT ĐỊNH:", its articles (Điều 1.)
+    "can-cu": replace(_BODY, italic=True),  # its bases (căn cứ ban hành), in italic
     "tham-quyen-bh": TextStyle(14, bold=True, upper=True, space_before_pt=PARAGRAPH_SPACE_PT),
     "quyet-dinh": TextStyle(14, bold=True, space_before_pt=PARAGRAPH_SPACE_PT,
                             keep_with_next=True),

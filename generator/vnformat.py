@@ -9,7 +9,8 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_decimal
-from num2words import num2words
+
+from . import vnwords
 
 LOCALE = "vi"
 
@@ -124,7 +125,7 @@ def doc_number(so: int) -> str:
 def words(value, unit: str | None = None) -> str:
     """Number in words, first letter capitalised: ``Một trăm hai mươi lăm triệu``,
     with its unit when given (``bang_chu("đồng")``)."""
-    text = num2words(int(value), lang=LOCALE)
+    text = vnwords.words(value)
     text = text[:1].upper() + text[1:]
     return f"{text} {unit}" if unit else text
 

@@ -31,7 +31,8 @@ CLOSING_LEFT = ("noi-nhan", "nhan")
 CLOSING_RIGHT = ("tham-quyen", "chuc-vu", "ho-ten")
 NUMBERED = ("muc", "khoan", "diem", "doan-so")
 APPENDIX = ("phu-luc", "phu-luc-ngang")
-BODY_ROLES = ("doan", "muc", "khoan", "diem", "gach", "cong", "doan-so", "dieu")
+CENTRED_TITLES = ("trich-yeu", "phu-luc-ten")
+BODY_ROLES = ("doan", "muc", "khoan", "diem", "gach", "cong", "doan-so", "dieu", "can-cu")
 
 
 def runs(text: str, upper: bool = False) -> list[Run]:
@@ -51,6 +52,10 @@ def paragraph(role: str, text: str) -> Paragraph:
     out = Paragraph(role, runs(text, style.ROLES[role].upper))
     for run in out.runs:  # figure and unit, UBND and its name, kept on one line
         run.text = ties.tie(run.text)
+        if role in ties.TITLE_ROLES:
+            run.text = ties.tie_title(run.text)
+        if role in CENTRED_TITLES and len(out.runs) == 1:
+            run.text = header_lines.title(run.text, role)
     return out
 
 
@@ -167,7 +172,9 @@ class _Builder:
         elif role == "trich-yeu":
             p = paragraph(role, text)
             self.blocks.append(p)
-            width = min(text_width_mm(p.text, style.ROLES[role].size, bold=True),
+            # The rule follows the longest line (a title may carry its own breaks).
+            width = min(max(text_width_mm(line, style.ROLES[role].size, bold=True)
+                            for line in p.text.split("\n")),
                         style.text_width_mm(self.parts[-1].landscape))
             self.blocks.append(Rule(width * style.SUBJECT_RULE_RATIO))
         elif role in NUMBERED:

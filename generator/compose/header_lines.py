@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from .. import style
 from ..fonts import text_width_mm
+from . import ties
 
 # Unit kinds that open a unit's name: "xã", "phường", "đặc khu" since 1 July 2025, and
 # the kinds of the time before it, which older documents keep.
@@ -158,3 +159,27 @@ def kinh_gui_columns(label: str, items: list[str], total_mm: float,
     first = _width(label + " ", role)
     rest = max((_width(item, role) for item in items), default=0.0) + 0.6
     return first, min(rest, total_mm - first)
+
+
+def title(text: str, role: str, width_mm: float = style.TEXT_WIDTH_MM) -> str:
+    """A centred title (trích yếu, appendix title) with its tied spans (a period
+    "giai đoạn 2026 - 2030", ties.py) whole on one line. A line break may still fall
+    after the span's dash, which Word and LibreOffice allow before a no-break space;
+    so where filling the lines would reach into a span, the line is broken before
+    it, by an explicit break, the same in both outputs. Other titles are unchanged."""
+    words = text.split(" ")
+    if not ties.TIED_PERIOD.search(text):
+        return text
+    out: list[str] = []
+    line = ""
+    for word in words:
+        candidate = f"{line} {word}" if line else word
+        if line and not _fits(candidate, role, width_mm):
+            if ties.TIED_PERIOD.search(word):
+                out.append(line + "\n")
+            else:
+                out.append(line + " ")
+            line = word
+        else:
+            line = candidate
+    return "".join(out) + line

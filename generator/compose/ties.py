@@ -22,6 +22,21 @@ _ABBREVIATION = re.compile(
     rf"(?<!\w)({'|'.join(re.escape(a) for a in ABBREVIATIONS)}) (?=\w)")
 
 
+# In a title or heading, a period ("giai đoạn 2026 - 2030") is one thing to the
+# reader: never "giai / đoạn 2026 - 2030" nor "giai đoạn 2026 - / 2030". (Body text
+# keeps its breaks; so does "năm 2025", which would change the existing documents.)
+_PERIOD = re.compile(r"(?i)(?<!\w)(giai đoạn) (\d{4})\u00a0?(-|–) (\d{4})(?!\w)")
+TITLE_ROLES = ("trich-yeu", "muc", "khoan", "phu-luc-ten")
+TIED_PERIOD = re.compile(r"(?i)giai\u00a0đoạn\u00a0\d{4}\u00a0[-–]\u00a0\d{4}")
+
+
+def tie_title(text: str) -> str:
+    """``text`` of a title with its periods kept on one line."""
+    def keep(m: re.Match) -> str:
+        return NBSP.join((m.group(1).replace(" ", NBSP), m.group(2), m.group(3), m.group(4)))
+    return _PERIOD.sub(keep, text)
+
+
 def tie(text: str) -> str:
     """``text`` with no-break spaces after a figure before its unit and after an
     abbreviation before the name."""

@@ -14,7 +14,7 @@ from typing import Any
 from . import suggest
 from .. import vnformat
 from ..errors import Collector
-from ..model import ITEM_KINDS, Block, Heading, Item
+from ..model import ITEM_KINDS, Block, Heading, Item, Money
 from .source import NumberText, Source
 from ..limits import MAX_NUMBER
 
@@ -117,6 +117,14 @@ class Fields:
         if isinstance(value, str) and not isinstance(value, NumberText) \
                 and value.strip().isascii() and value.strip().isdigit():
             value = int(value)  # nam: "2025" means the year 2025
+        elif isinstance(value, NumberText):
+            # so: 1.025 is one thousand and twenty-five in Vietnamese notation.
+            try:
+                number = vnformat.parse_number(value)
+            except vnformat.NotANumber:
+                number = None
+            if number is not None and number == number.to_integral_value():
+                value = int(number)
         if isinstance(value, bool) or not isinstance(value, int):
             example = {"nam": 2025}.get(key, minimum or 1)
             self.error(key, f"{value!s} không phải là số nguyên (viết chữ số, ví dụ "
@@ -211,6 +219,30 @@ class Fields:
             self.error(key, "không được để trống")
         return out
 
+    def money(self, top: bool = True) -> Money | None:
+        """A sum of money in a block list (``{noi_dung, so_tien}``, kinh_phi's figures),
+        with its parts (``chi_tiet``), which must add up to it when they share its unit."""
+        self.only({"noi_dung", "so_tien", "don_vi", "bang_chu", "chi_tiet"})
+        label = self.text("noi_dung", required=True)
+        amount = self.number("so_tien", required=True)
+        unit = self.text("don_vi") or "đồng"
+        if amount is not None and amount < 0:
+            self.error("so_tien", f"{vnformat.number(amount)} là số âm; số tiền phải từ 0 trở lên")
+            amount = None
+        parts = [p.money(top=False) for p in self.mappings("chi_tiet")]
+        known = [p for p in parts if p is not None]
+        if amount is not None and known and len(known) == len(parts) \
+                and all(p.don_vi == unit for p in known):
+            total = sum((p.so_tien for p in known), Decimal(0))
+            if total != amount:
+                self.error("so_tien", f"{vnformat.quantity(amount, unit, pad=False)} khác tổng "
+                           f"các khoản chi_tiet ({vnformat.quantity(total, unit, pad=False)}); "
+                           "sửa cho khớp")
+        if label is None or amount is None:
+            return None
+        return Money(label.rstrip(":").rstrip(), amount, unit,
+                     self.boolean("bang_chu", default=top), known)
+
     def mappings(self, key: str, required: bool = False) -> list["Fields"]:
         value = self._get(key, required)
         if value is None:
@@ -244,6 +276,10 @@ class Fields:
                 text = self.child(*where).text(kind, required=True)
                 if text is not None:
                     out.append(Item(kind, text))
+            elif isinstance(item, dict) and "so_tien" in item:
+                figure = self.child(*where).money()
+                if figure is not None:
+                    out.append(figure)
             elif isinstance(item, dict):
                 sub = self.child(*where)
                 sub.only({"tieu_de", "noi_dung"})
@@ -255,6 +291,7 @@ class Fields:
             else:
                 self.col.error(self.line(*where), self.name(*where),
                                "mỗi mục phải là một đoạn văn bản, "
-                               "{tieu_de: …, noi_dung: […]} hoặc một ý có kiểu: "
+                               "{tieu_de: …, noi_dung: […]}, một khoản tiền "
+                               "{noi_dung: …, so_tien: …} hoặc một ý có kiểu: "
                                "{doan: …}, {gach: …}, {cong: …}, {so: …}")
         return out

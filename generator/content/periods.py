@@ -55,6 +55,26 @@ def read(f: Fields) -> Period | None:
     return Period(tu, den)
 
 
+# "giai đoạn 2021 - 2025" as a subject writes it (any dash, any spacing).
+_NAMED = re.compile(r"(?i)giai đoạn\s*(\d{4})\s*[-–]\s*(\d{4})")
+
+
+def in_subject(f: Fields, subject: str, period: Period) -> str:
+    """The subject (trích yếu) as printed: a period document's title says its period.
+    Written there already, it stays as written; absent, "giai đoạn 2021 - 2025" is
+    added at the end; a subject that names only another period is an error (which
+    of the two would the signer mean?)."""
+    named = {(int(a), int(b)) for a, b in _NAMED.findall(subject)}
+    if (period.tu, period.den) in named:
+        return subject
+    if named:
+        others = ", ".join(f"{a} - {b}" for a, b in sorted(named))
+        f.error("trich_yeu", f"trích yếu nêu giai đoạn {others} nhưng giai_doan là {period}; "
+                "sửa một trong hai cho khớp")
+        return subject
+    return f"{subject.rstrip()} giai đoạn {period}"
+
+
 def by_year(t: Fields, period: Period | None) -> dict[int, Decimal]:
     """A target's ``theo_nam``: year → value, each year inside the period."""
     if not t.has("theo_nam"):

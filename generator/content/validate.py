@@ -177,6 +177,8 @@ def _common(f: Fields, path: Path, loai: str) -> dict | None:
         ket_thuc=f.blocks("ket_thuc"), so_co_so_0=f.boolean("so_co_so_0", True),
         phu_luc=_appendices(f), ten_tep=f.text("ten_tep"), giai_doan=periods.read(f),
     )
+    if values["trich_yeu"] is not None and values["giai_doan"] is not None:
+        values["trich_yeu"] = periods.in_subject(f, values["trich_yeu"], values["giai_doan"])
     name = values["ten_tep"]
     if name is not None and not workspace.is_plain_name(name):
         f.error("ten_tep", f"tên tệp '{name}' không hợp lệ: chỉ là một tên, "
