@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import docx
 import pdfplumber
 import pytest
 
@@ -80,3 +81,24 @@ def test_attached_plan_with_a_number_is_refused(tmp_path):
     result = ws.run("render", "content/xa/2023/qd.yaml")
     assert result.returncode != 0
     assert "qd.yaml:14: ke_hoach:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_bases_are_italic(numbered):
+    """Căn cứ ban hành in italic (Nghị định 30, Phụ lục I), in both outputs; the
+    articles stay upright."""
+    paragraphs = docx.Document(str(numbered.path("output/xa/2023/qd.docx"))).paragraphs
+    decision = paragraphs[:[p.text for p in paragraphs].index("QUYẾT ĐỊNH:")]
+    bases = [p for p in decision if p.text.startswith(("Căn cứ", "Theo đề nghị"))]
+    assert len(bases) == 2
+    for p in bases:
+        assert all(run.italic for run in p.runs if run.text.strip()), p.text
+    article = next(p for p in paragraphs if p.text.startswith("Điều 2."))
+    assert not any(run.italic for run in article.runs)
+    with pdfplumber.open(str(numbered.path("output/xa/2023/qd.pdf"))) as pdf:
+        lines = pdf.pages[0].extract_text_lines(return_chars=True)
+    for line in lines:
+        fonts = {c["fontname"].split("+")[-1] for c in line["chars"] if c["text"].strip()}
+        if line["text"].startswith(("Căn cứ", "Theo đề nghị")):
+            assert fonts == {"Liberation-Serif-Italic"}, (line["text"], fonts)
+        if line["text"].startswith("Điều 2."):
+            assert "Liberation-Serif-Italic" not in fonts and fonts

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from helpers_ws import AGENCIES, Workspace, docx_text, line_of, pdf_text, squeeze
+from helpers_ws import (AGENCIES, PLAN, Workspace, docx_text, line_of, make_workspace, pdf_text,
+                        replace_once, squeeze)
 
 
 @dataclass(frozen=True)
@@ -239,3 +240,23 @@ def test_wrong_spelling_in_csv(refused, index):
 
 def test_the_table_is_large_enough():
     assert len(VALID) + len(INVALID) >= 30
+
+
+@pytest.mark.parametrize("written, printed", [("1.025", "1025"), ("2.024", "2024")])
+def test_document_number_in_vietnamese_notation(tmp_path, written, printed):
+    """``so: 1.025`` is number one thousand and twenty-five, as everywhere else."""
+    ws = make_workspace(tmp_path, replace_once(PLAN, "so: 5\n", f"so: {written}\n"))
+    result = ws.render()
+    assert result.returncode == 0, result.stderr
+    assert f"Số: {printed}/KH-UBND" in docx_text(ws.path("output/xa/2023/kh.docx"))
+    assert squeeze(f"Số: {printed}/KH-UBND") in squeeze(pdf_text(ws.path("output/xa/2023/kh.pdf")))
+
+
+@pytest.mark.parametrize("written", ["1.5", "1,5", "12.50"])
+def test_document_number_that_is_not_whole_is_refused(tmp_path, written):
+    plan = replace_once(PLAN, "so: 5\n", f"so: {written}\n")
+    ws = make_workspace(tmp_path, plan)
+    result = ws.render()
+    assert result.returncode == 1
+    assert f"kh.yaml:{line_of(plan, 'so:')}: so:" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr

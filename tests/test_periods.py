@@ -4,9 +4,11 @@ a report on a period plan measured against one year's values or the period's."""
 from __future__ import annotations
 
 import docx
+import pdfplumber
 import pytest
 
-from helpers_ws import PLAN, docx_text, make_workspace, replace_once
+from conftest import libreoffice_pdfs
+from helpers_ws import PLAN, docx_text, line_of, make_workspace, replace_once
 
 PERIOD_PLAN = replace_once(
     replace_once(PLAN, "nam: 2023\n", "nam: 2023\ngiai_doan: 2021 - 2025\n"),
@@ -75,3 +77,63 @@ def test_a_wrong_period_is_named(tmp_path, written):
     result = ws.render()
     assert result.returncode != 0
     assert "kh.yaml:4: giai_doan:" in result.stderr and "Traceback" not in result.stderr
+
+
+SUBJECT = "Phòng, chống ma túy và cai nghiện ma túy trên địa bàn tỉnh"
+
+
+def subject_lines(pdf_path) -> list[str]:
+    """The subject's lines as printed: the lines between "KẾ HOẠCH" and the first
+    body line (the plan's can_cu starts "Căn cứ")."""
+    with pdfplumber.open(str(pdf_path)) as pdf:
+        lines = (pdf.pages[0].extract_text() or "").splitlines()
+    start = lines.index("KẾ HOẠCH") + 1
+    end = next(i for i in range(start, len(lines)) if lines[i].startswith("Căn cứ"))
+    return lines[start:end]
+
+
+@pytest.fixture(scope="module")
+def titled(tmp_path_factory):
+    """The period is stated by the subject, or added to it; either way on one line."""
+    ws = make_workspace(tmp_path_factory.mktemp("titled"), replace_once(
+        PERIOD_PLAN, "trich_yeu: Thực hiện công tác phòng, chống mại dâm, cai nghiện ma túy và "
+        "hỗ trợ nạn nhân bị mua bán trở về năm 2023", f"trich_yeu: {SUBJECT}"))
+    ws.write("content/xa/2023/kh-ghi-ro.yaml", replace_once(
+        ws.path("content/xa/2023/kh.yaml").read_text(encoding="utf-8"),
+        f"trich_yeu: {SUBJECT}", f"trich_yeu: {SUBJECT} giai đoạn 2021 - 2025"))
+    result = ws.render()
+    assert result.returncode == 0, result.stderr
+    return ws
+
+
+@pytest.mark.parametrize("name", ["kh", "kh-ghi-ro"])
+def test_title_says_the_period_once(titled, name):
+    paragraphs = [p.text.replace("\xa0", " ").replace("\n", " ") for p in
+                  docx.Document(str(titled.path(f"output/xa/2023/{name}.docx"))).paragraphs]
+    assert f"{SUBJECT} giai đoạn 2021 - 2025" in paragraphs
+    lines = subject_lines(titled.path(f"output/xa/2023/{name}.pdf"))
+    assert " ".join(lines) == f"{SUBJECT} giai đoạn 2021 - 2025", lines
+
+
+@pytest.mark.parametrize("name", ["kh", "kh-ghi-ro"])
+def test_period_never_breaks_across_lines(titled, name, tmp_path):
+    """Filling the lines would end the first line inside "giai đoạn 2021 - 2025"; in
+    vanban's PDF and in LibreOffice's PDF of the DOCX the period stands whole."""
+    docx_path = titled.path(f"output/xa/2023/{name}.docx")
+    pdfs = {"vanban": titled.path(f"output/xa/2023/{name}.pdf"),
+            "LibreOffice": libreoffice_pdfs([docx_path], tmp_path)[docx_path]}
+    for who, pdf in pdfs.items():
+        lines = subject_lines(pdf)
+        assert len(lines) == 2 and lines[1] == "giai đoạn 2021 - 2025", (who, lines)
+
+
+def test_subject_naming_another_period_is_refused(tmp_path):
+    plan = replace_once(PERIOD_PLAN, "hỗ trợ nạn nhân bị mua bán trở về năm 2023",
+                        "hỗ trợ nạn nhân bị mua bán trở về giai đoạn 2016 - 2020")
+    ws = make_workspace(tmp_path, plan)
+    result = ws.render()
+    assert result.returncode == 1
+    line = line_of(plan, "trich_yeu:")
+    assert f"kh.yaml:{line}: trich_yeu: trích yếu nêu giai đoạn 2016 - 2020 nhưng giai_doan " \
+           "là 2021 - 2025" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
