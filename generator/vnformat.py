@@ -122,9 +122,21 @@ def doc_number(so: int) -> str:
     return f"{so:02d}"
 
 
+def unit_words(unit: str) -> str:
+    """A unit as read aloud after a number in words: ``%`` is "phần trăm"."""
+    return "phần trăm" if unit.strip() == "%" else unit
+
+
 def words(value, unit: str | None = None) -> str:
     """Number in words, first letter capitalised: ``Một trăm hai mươi lăm triệu``,
-    with its unit when given (``bang_chu("đồng")``)."""
+    with its unit when given (``bang_chu("đồng")``). A text is read in Vietnamese
+    notation; a text that is no number is refused with the reason."""
+    if isinstance(value, str):
+        try:
+            value = parse_number(value)
+        except NotANumber:
+            raise ValueError(f"'{value}' không phải là một số nên không đọc thành chữ được "
+                             "(đọc thành chữ một mã chỉ tiêu, ví dụ CT01|bang_chu)") from None
     text = vnwords.words(value)
     text = text[:1].upper() + text[1:]
     return f"{text} {unit}" if unit else text

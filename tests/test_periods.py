@@ -137,3 +137,69 @@ def test_subject_naming_another_period_is_refused(tmp_path):
     assert f"kh.yaml:{line}: trich_yeu: trích yếu nêu giai đoạn 2016 - 2020 nhưng giai_doan " \
            "là 2021 - 2025" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("change, field, words", [
+    (("nam: 2023\n", "nam: 2027\n"), "nam", ("năm 2027 không thuộc giai đoạn 2021 - 2025",)),
+    (("nam: 2023\n", "nam: 2020\n"), "nam", ("năm 2020 không thuộc giai đoạn 2021 - 2025",)),
+    (("nam: 2023\n", "nam: 2025\ngiai_doan: 2026 - 2030\n"), "giai_doan",
+     ("kế hoạch là giai đoạn 2021 - 2025, báo cáo ghi giai đoạn 2026 - 2030",)),
+])
+def test_a_report_outside_the_plans_period_is_refused(tmp_path, change, field, words):
+    ws = make_workspace(tmp_path, PERIOD_PLAN)
+    report = replace_once(REPORT, *change)
+    ws.write("content/xa/2023/bc.yaml", report)
+    result = ws.run("check", "content/xa/2023/bc.yaml")
+    assert result.returncode == 1
+    line = line_of(report, f"{field}:")
+    said = [s for s in result.stderr.splitlines() if f"bc.yaml:{line}: {field}:" in s]
+    assert said and all(w in said[0] for w in words), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_year_inside_the_period_is_not_warned(tmp_path):
+    ws = make_workspace(tmp_path, PERIOD_PLAN)
+    ws.write("content/xa/2023/bc.yaml", replace_once(REPORT, "nam: 2023\n", "nam: 2024\n"))
+    result = ws.run("check", "content/xa/2023/bc.yaml")
+    assert result.returncode == 0, result.stderr
+    assert "cảnh báo: nam" not in result.stderr
+
+
+@pytest.mark.parametrize("theo_nam, words", [
+    ('{"²": 50}', ("'²' không phải là một năm",)),
+    ("{2023: 12,5}", ("'5' không phải là một năm", 'ngoặc kép: {2021: "12,5"}')),
+])
+def test_a_year_that_is_not_a_year_is_named(tmp_path, theo_nam, words):
+    plan = PERIOD_PLAN.replace("theo_nam: {2023: 80, 2025: 100}", f"theo_nam: {theo_nam}")
+    ws = make_workspace(tmp_path, plan)
+    result = ws.render()
+    assert result.returncode == 1
+    said = [s for s in result.stderr.splitlines()
+            if f"kh.yaml:{line_of(plan, 'theo_nam:')}: chi_tieu" in s]
+    assert said and all(w in said[0] for w in words), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("written, words", [
+    ("{{ gia_tri_nam }}", ("gia_tri_nam là các giá trị theo năm", "gia_tri_nam[2023]")),
+    ("{{ gia_tri_nam[2024] }}", ("không có năm 2024", "2023, 2025")),
+    ("{{ gia_tri_nam[2023]|bang_chu }}", ("'80%' không phải là một số",)),
+])
+def test_a_sentence_misreading_the_years_is_named(tmp_path, written, words):
+    plan = replace_once(PERIOD_PLAN, "(năm 2023: {{ gia_tri_nam[2023] }})", f"({written})")
+    ws = make_workspace(tmp_path, plan)
+    result = ws.render()
+    assert result.returncode == 1
+    said = [s for s in result.stderr.splitlines() if "chi_tieu.CT01.cau" in s]
+    assert said and all(w in said[0] for w in words), result.stderr
+    assert "Traceback" not in result.stderr and "{2023" not in result.stderr
+
+
+def test_a_value_in_words_with_its_unit(tmp_path):
+    plan = replace_once(PERIOD_PLAN, "(năm 2023: {{ gia_tri_nam[2023] }})",
+                        "({{ gia_tri_bang_chu }})")
+    ws = make_workspace(tmp_path, plan)
+    result = ws.render()
+    assert result.returncode == 0, result.stderr
+    text = docx_text(ws.path("output/xa/2023/kh.docx")).replace("\xa0", " ")
+    assert "Phấn đấu đến năm 2025 có 100% (Một trăm phần trăm) các xã" in text

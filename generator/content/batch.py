@@ -21,7 +21,8 @@ from . import encoding, source, suggest
 from .. import vnformat
 from ..errors import Collector, ContentError, Problem, display_path
 from .fields import negative_message
-from ..limits import MAX_NAME_BYTES, MAX_NAME_CHARS, MAX_TABLE_BYTES, MAX_TABLE_ROWS
+from ..limits import (MAX_NAME_BYTES, MAX_NAME_CHARS, MAX_NUMBER, MAX_TABLE_BYTES,
+                      MAX_TABLE_ROWS)
 
 SPEC_KEYS = {"bang", "xa_cua_tinh", "ten_tep"}
 LIST_FIELDS = {"noi_nhan", "can_cu", "kinh_gui", "ten"}
@@ -378,6 +379,10 @@ def _fill(value, path: tuple, names: dict, src: source.Source, col: Collector):
             except vnformat.NotANumber as exc:
                 col.error(src.line(path), where, f"{{{name}|{match.group(2)}}}: {exc}; "
                           "chỉ đọc thành chữ được một số")
+                return match.group(0)
+            if not abs(amount) < MAX_NUMBER:
+                col.error(src.line(path), where, f"{{{name}|{match.group(2)}}}: số "
+                          f"{names[name]} quá lớn; số phải nhỏ hơn 10^15 (1.000.000.000.000.000)")
                 return match.group(0)
             return _IN_WORDS[match.group(2)](amount)
         return str(names[name]).replace("*", "\\*")

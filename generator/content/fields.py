@@ -43,6 +43,39 @@ def type_name(value: Any) -> str:
     return TYPE_NAMES.get(type(value), type(value).__name__)
 
 
+# Characters that end a line in Word, LibreOffice or the PDF.
+LINE_BREAKS = re.compile("[\n\r\u2028\u2029\x0b\x0c\x85]")
+# A number or bullet typed by hand at the start of something the generator numbers.
+HAND_NUMBER = re.compile(r"^(?:[IVXLC]+\.|\d+(?:\.\d+)*[.)]|[a-zđ]\)|[-+•–])(?:\s|$)")
+
+
+def line_problem(text: str, heading: bool = False) -> str | None:
+    """Why ``text`` cannot be one printed line (in Vietnamese), or None."""
+    if LINE_BREAKS.search(text):
+        return ("phải viết trên một dòng: chỗ xuống dòng ở đây sẽ in thành một dòng mới "
+                "của văn bản; nối lại thành một dòng (mỗi dòng một mục thì viết thành "
+                "danh sách)")
+    typed = HAND_NUMBER.match(text) if heading else None
+    if typed:
+        mark = typed.group(0).strip()
+        return (f"bắt đầu bằng '{mark}' gõ tay; bộ sinh tự đánh số (I., 1., a)) và thêm "
+                f"dấu đầu dòng (-, +), nên '{mark}' sẽ in hai lần; hãy bỏ '{mark}'")
+    return None
+
+
+def _item_kind_problem(item: dict) -> str:
+    """What is wrong with a mapping in a block list that is neither a heading nor
+    one item of a known kind (``{soo: …}``, ``{so: …, gach: …}``)."""
+    kinds = [k for k in item if k in ITEM_KINDS]
+    if len(kinds) > 1:
+        return (f"một ý chỉ có một kiểu, ở đây có {', '.join(kinds)}; tách thành "
+                f"{' và '.join('{' + k + ': …}' for k in kinds)}")
+    unknown = next((str(k) for k in item if k not in ITEM_KINDS), "")
+    return (f"không có kiểu ý '{unknown}'; các kiểu: {{doan: …}}, {{gach: …}}, {{cong: …}}, "
+            "{so: …}, hoặc tiêu đề {tieu_de: …, noi_dung: […]}, hoặc khoản tiền "
+            "{noi_dung: …, so_tien: …}." + suggest.hint(unknown, ITEM_KINDS))
+
+
 class Fields:
     """One mapping of a :class:`Source`, at ``path``, read field by field."""
 
@@ -106,6 +139,21 @@ class Fields:
         text = str(value).strip()
         if required and not text:
             self.error(key, "không được để trống")
+            return None
+        return text
+
+    def one_line(self, key: str, required: bool = False, heading: bool = False) -> str | None:
+        """A text printed as one line of its own (an authority line, a title, a
+        recipient, a heading): a line break in it would print as a new line, a value
+        becoming structure, so it is refused. A ``heading`` (or a list item) the
+        generator numbers must not carry a number or bullet typed by hand ("II. ",
+        "1. ", "a) ", "- "): it would print twice."""
+        text = self.text(key, required)
+        if text is None:
+            return None
+        problem = line_problem(text, heading)
+        if problem:
+            self.error(key, problem)
             return None
         return text
 
@@ -182,7 +230,7 @@ class Fields:
 
     # -- lists --------------------------------------------------------------------
     def text_list(self, key, required: bool = False, pairs: bool = False,
-                  blanks: bool = False) -> list[str]:
+                  blanks: bool = False, one_line: bool = False) -> list[str]:
         """A list of strings, or one string standing for a one-item list. An empty
         item is an error (``noi_nhan: [""]`` would print "- ."), except where
         ``blanks`` allows it (a table's empty cell).
@@ -195,6 +243,9 @@ class Fields:
         if isinstance(value, str):
             if not blanks and not value.strip():
                 self.error(key, "không được để trống")
+                return []
+            if one_line and (problem := line_problem(value)):
+                self.error(key, problem)
                 return []
             return [value.strip()]
         if not isinstance(value, list):
@@ -213,6 +264,9 @@ class Fields:
                 self.col.error(self.line(key, i), self.name(key, i),
                                "mục rỗng; hãy ghi nội dung hoặc xóa dòng này")
                 required = False  # said on the item itself
+            elif one_line and (problem := line_problem(str(item))):
+                self.col.error(self.line(key, i), self.name(key, i), problem)
+                required = False
             else:
                 out.append(str(item).strip())
         if required and not out:
@@ -223,7 +277,7 @@ class Fields:
         """A sum of money in a block list (``{noi_dung, so_tien}``, kinh_phi's figures),
         with its parts (``chi_tiet``), which must add up to it when they share its unit."""
         self.only({"noi_dung", "so_tien", "don_vi", "bang_chu", "chi_tiet"})
-        label = self.text("noi_dung", required=True)
+        label = self.one_line("noi_dung", required=True, heading=not top)
         amount = self.number("so_tien", required=True)
         unit = self.text("don_vi") or "đồng"
         if amount is not None and amount < 0:
@@ -273,17 +327,23 @@ class Fields:
                 out.append(str(item).strip())
             elif isinstance(item, dict) and len(item) == 1 and next(iter(item)) in ITEM_KINDS:
                 kind = next(iter(item))
-                text = self.child(*where).text(kind, required=True)
+                # A "- ", "+ " or numbered item gets its mark from the generator.
+                text = self.child(*where).one_line(kind, required=True,
+                                                   heading=kind != "doan") \
+                    if kind != "doan" else self.child(*where).text(kind, required=True)
                 if text is not None:
                     out.append(Item(kind, text))
             elif isinstance(item, dict) and "so_tien" in item:
                 figure = self.child(*where).money()
                 if figure is not None:
                     out.append(figure)
+            elif isinstance(item, dict) and "tieu_de" not in item \
+                    and "noi_dung" not in item:
+                self.col.error(self.line(*where), self.name(*where), _item_kind_problem(item))
             elif isinstance(item, dict):
                 sub = self.child(*where)
                 sub.only({"tieu_de", "noi_dung"})
-                title = sub.text("tieu_de", required=True)
+                title = sub.one_line("tieu_de", required=True, heading=True)
                 body = sub._blocks(item["noi_dung"], ("noi_dung",)) \
                     if item.get("noi_dung") is not None else []
                 if title is not None:

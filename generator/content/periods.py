@@ -90,7 +90,12 @@ def by_year(t: Fields, period: Period | None) -> dict[int, Decimal]:
     years = t.child("theo_nam")
     out = {}
     for year in raw:
-        if not str(year).isdigit() or int(year) not in period.nam:
+        if not re.fullmatch(r"[0-9]{4}", str(year)):
+            years.error(year, f"'{year}' không phải là một năm; viết năm bằng 4 chữ số, ví dụ "
+                        f"theo_nam: {{{period.tu}: 80}}. Số thập phân như 12,5 thì đặt trong "
+                        f'ngoặc kép: {{{period.tu}: "12,5"}}')
+            continue
+        if int(year) not in period.nam:
             years.error(year, f"năm {year} không thuộc giai đoạn {period}")
             continue
         value = years.number(year, required=True)

@@ -54,7 +54,7 @@ def read_report(f: Fields, path: Path, common: dict | None,
         table_in_appendix = option.boolean("phu_luc", False)
         landscape = option.boolean("ngang", False)
     fields: dict[str, Any] = dict(
-        kinh_gui=f.text_list("kinh_gui"),
+        kinh_gui=f.text_list("kinh_gui", one_line=True),
         tinh_hinh=f.blocks("tinh_hinh"), ket_qua_thuc_hien=f.blocks("ket_qua_thuc_hien"),
         uu_diem=danh_gia.blocks("uu_diem") if danh_gia else [],
         han_che=danh_gia.blocks("han_che") if danh_gia else [],
@@ -82,6 +82,7 @@ def read_report(f: Fields, path: Path, common: dict | None,
         return None
     if plan is not None:
         _same_issuer(f, common, plan)
+    _not_twice(f, fields["kinh_gui"], common["noi_nhan"])
     report = Report(**common, **fields, ke_hoach=plan, ket_qua=results)
     if table_in_appendix:
         # The targets table becomes the first appendix; templates word its title.
@@ -232,9 +233,37 @@ def _same_issuer(f: Fields, common: dict, plan: Plan) -> None:
                                                 plan.co_quan.viet_tat):
         f.error("co_quan", f"cơ quan báo cáo ({agency.ten_day_du}) khác cơ quan ban hành "
                 f"kế hoạch ({plan.co_quan.ten_day_du})")
-    if common["nam"] < plan.nam:
+    if plan.giai_doan is not None:
+        _within_period(f, common, plan.giai_doan)
+    elif common["nam"] < plan.nam:
         f.error("nam", f"năm báo cáo {common['nam']} trước năm kế hoạch {plan.nam}")
     elif common["nam"] > plan.nam:
         f.warn("nam", f"báo cáo năm {common['nam']} trên kế hoạch năm {plan.nam}; "
                "đúng nếu kế hoạch áp dụng nhiều năm")
 
+
+
+def _within_period(f: Fields, common: dict, period) -> None:
+    """A report on a period plan reports one year of the period (its ``nam``) or
+    the whole period (its own ``giai_doan``, the same as the plan's): a year or a
+    period outside it would be measured against values the plan never set."""
+    own = common["giai_doan"]
+    if own is not None and (own.tu, own.den) != (period.tu, period.den):
+        f.error("giai_doan", f"kế hoạch là giai đoạn {period}, báo cáo ghi giai đoạn {own}; "
+                f"báo cáo cả giai đoạn thì ghi giai_doan: {period}, báo cáo một năm thì bỏ "
+                "giai_doan và ghi nam")
+    elif own is None and common["nam"] not in period.nam:
+        f.error("nam", f"năm {common['nam']} không thuộc giai đoạn {period} của kế hoạch; "
+                f"báo cáo một năm thì ghi nam từ {period.tu} đến {period.den}, báo cáo cả "
+                f"giai đoạn thì thêm giai_doan: {period}")
+
+
+def _not_twice(f: Fields, kinh_gui: list[str], noi_nhan: list[str]) -> None:
+    """The recipients of Kính gửi are "Như trên" in Nơi nhận: listed again, they
+    would get the report twice on paper."""
+    sent = {r.casefold().rstrip(" ;.,") for r in kinh_gui}
+    for index, item in enumerate(noi_nhan):
+        if item.casefold().rstrip(" ;.,") in sent:
+            f.col.warn(f.line("noi_nhan", index), f.name("noi_nhan", index),
+                       f"'{item}' đã ở Kính gửi, nên Nơi nhận in '- Như trên;' cho nơi ấy; "
+                       "bỏ dòng này để không gửi hai lần")

@@ -61,9 +61,14 @@ def read(f: Fields, kind: str) -> list[Section]:
         s.only({"muc", "tieu_de", "noi_dung", "ten", "bo_muc_con"})
         key = s.text("muc")
         if key is None:
-            title = s.text("tieu_de", required=True)
-            if title is not None:
-                out.append(Section(tieu_de=title, noi_dung=s.blocks("noi_dung")))
+            title = s.one_line("tieu_de", required=True, heading=True)
+            body = s.blocks("noi_dung", required=True)
+            for unused in ("ten", "bo_muc_con"):
+                if s.has(unused):
+                    s.error(unused, f"{unused} chỉ dùng cho mục chuẩn (có muc:); "
+                            "mục riêng chỉ có tieu_de và noi_dung")
+            if title is not None and body:
+                out.append(Section(tieu_de=title, noi_dung=body))
             continue
         if key not in standard:
             s.error("muc", f'không có mục chuẩn "{key}"; các mục chuẩn là: {names}. '
@@ -77,12 +82,17 @@ def read(f: Fields, kind: str) -> list[Section]:
             s.error("noi_dung", f'nội dung của mục chuẩn "{key}" ghi ở khóa '
                     f'{", ".join(standard[key])} như thường lệ, không ghi ở đây')
         renames = {}
+        flat = s.boolean("bo_muc_con", False)
         if s.has("ten"):
             t = s.child("ten")
             t.only(set(standard[key]))
-            renames = {k: v for k in standard[key] if (v := t.text(k))}
-        out.append(Section(muc=key, tieu_de=s.text("tieu_de"), ten=renames,
-                           bo_muc_con=s.boolean("bo_muc_con", False)))
+            renames = {k: v for k in standard[key]
+                       if t.has(k) and (v := t.one_line(k, required=True, heading=True))}
+            if flat:
+                s.error("ten", "bo_muc_con: true bỏ các tiêu đề con, nên tên đặt ở ten sẽ "
+                        "không được in; bỏ ten hoặc bỏ bo_muc_con")
+        title = s.one_line("tieu_de", required=s.has("tieu_de"), heading=True)
+        out.append(Section(muc=key, tieu_de=title, ten=renames, bo_muc_con=flat))
     for key, content in standard.items():
         written = [c for c in content if f.has(c)]
         if key not in seen and written:

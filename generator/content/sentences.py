@@ -22,6 +22,25 @@ from ..model import Target
 from ..sandbox import LimitedSandbox, TemplateLimit
 
 
+class SentenceProblem(Exception):
+    """A sentence that asks for something its target does not have; ``str`` says
+    what, in Vietnamese."""
+
+
+class ByYear(dict):
+    """``gia_tri_nam``: a target's values by year, read one year at a time
+    (``gia_tri_nam[2026]``). Printed whole it would put a Python dict on the page."""
+
+    def __str__(self) -> str:
+        raise SentenceProblem("gia_tri_nam là các giá trị theo năm; viết gia_tri_nam[năm], "
+                              f"ví dụ gia_tri_nam[{next(iter(self), 2026)}]")
+
+    def __missing__(self, year):
+        years = ", ".join(str(y) for y in self) or "không có năm nào (thêm theo_nam)"
+        raise SentenceProblem(f"gia_tri_nam không có năm {year}; các năm có giá trị trong "
+                              f"theo_nam: {years}")
+
+
 @lru_cache(maxsize=2)
 def _environment(pad: bool) -> LimitedSandbox:
     def finalize(value):
@@ -76,8 +95,10 @@ def render_one(env, target: Target, codes: dict, pad: bool, f) -> str:
     source = target.cau or default_sentence()
     context = dict(codes, chi_tieu=codes, ten=target.ten, don_vi=target.don_vi,
                    gia_tri=vnformat.quantity(target.gia_tri, target.don_vi, pad),
-                   gia_tri_nam={year: vnformat.quantity(value, target.don_vi, pad)
-                                for year, value in target.theo_nam.items()})
+                   gia_tri_bang_chu=vnformat.words(target.gia_tri, vnformat.unit_words(
+                       target.don_vi)),
+                   gia_tri_nam=ByYear({year: vnformat.quantity(value, target.don_vi, pad)
+                                       for year, value in target.theo_nam.items()}))
     try:
         text = env.render(_compiled(env, source), context)
     except TemplateLimit as exc:
@@ -92,6 +113,8 @@ def render_one(env, target: Target, codes: dict, pad: bool, f) -> str:
                                                           if k != "chi_tieu"])
     except TemplateError as exc:
         message = f"mẫu câu có lỗi cú pháp Jinja: {exc.message}"
+    except SentenceProblem as exc:
+        message = f"mẫu câu: {exc}"
     except Exception as exc:  # noqa: BLE001 - any failure of a sentence is the clerk's to fix
         message = f"mẫu câu tính toán không được ({type(exc).__name__}: {exc})"
     else:

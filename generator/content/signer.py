@@ -17,6 +17,8 @@ STAGES = {"TM.": 0, "TL.": 1, "TUQ.": 1, "KT.": 2, "Q.": 2}
 MEANING = {"TM.": "thay mặt", "TL.": "thừa lệnh", "TUQ.": "thừa ủy quyền",
            "KT.": "ký thay", "Q.": "quyền"}
 _PREFIX = re.compile(r"^(TM|TL|TUQ|KT|Q)\s*\.\s*(\S.*)$", re.IGNORECASE)
+# A second authority inside one line: "TM. ỦY BAN NHÂN DÂN, KT. CHỦ TỊCH".
+_SECOND = re.compile(r"[\s,;/]+(?:TM|TL|TUQ|KT|Q)\s*\.\s*\S", re.IGNORECASE)
 
 FORMS = ('"TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "TL. CHỦ TỊCH", "TUQ. CHỦ TỊCH", '
          '"Q. CHỦ TỊCH"; theo thứ tự TM. → TL./TUQ. → KT./Q., ví dụ '
@@ -33,6 +35,12 @@ def problems(lines: list[str]) -> list[tuple[int, str]]:
         if not match:
             out.append((index, f'dòng "{line}" phải bắt đầu bằng TM., KT., Q., TL. hoặc '
                                f"TUQ. rồi đến chức danh; mẫu đúng: {FORMS}"))
+            continue
+        second = _SECOND.search(line, match.start(2))
+        if second:
+            first, rest = line[:second.start()].rstrip(" ,;/"), line[second.start():]
+            out.append((index, f'dòng "{line}" gộp hai dòng thẩm quyền; mỗi dòng là một mục '
+                               f"của danh sách: tham_quyen: [{first}, {rest.strip(' ,;/')}]"))
             continue
         prefix = match.group(1).upper() + "."
         if not line.startswith(prefix):

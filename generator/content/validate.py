@@ -165,13 +165,17 @@ def _common(f: Fields, path: Path, loai: str) -> dict | None:
         f.error("ky_hieu", f"ký hiệu '{ky_hieu}' không phải của loại văn bản này "
                 f"(loai: {loai}); ký hiệu của {KIND_NAMES[loai]} bắt đầu bằng "
                 f"{KINDS[loai]}-, ví dụ {KINDS[loai]}-UBND, hoặc bỏ ky_hieu để dùng mặc định")
+    elif ky_hieu is not None and not ky_hieu.startswith(KINDS[loai] + "-"):
+        f.error("ky_hieu", f"viết chữ viết tắt tên loại đúng như Nghị định 30: "
+                f"{KINDS[loai]}-{ky_hieu.split('-', 1)[1]}, không phải {ky_hieu}")
     if ky_hieu is None and agency is not None:
         ky_hieu = f"{KINDS[loai]}-{agency.viet_tat}"
     signer = _signer(f)
     values: dict[str, Any] = dict(
         path=Path(path), loai=loai, co_quan=agency, nam=nam,
         trich_yeu=f.text("trich_yeu", required=True),
-        nguoi_ky=signer, noi_nhan=f.text_list("noi_nhan", required=True, pairs=True),
+        nguoi_ky=signer, noi_nhan=f.text_list("noi_nhan", required=True, pairs=True,
+                                                      one_line=True),
         ky_hieu=ky_hieu, so=so, ngay=ngay,
         can_cu=f.text_list("can_cu"), mo_dau=f.blocks("mo_dau"),
         ket_thuc=f.blocks("ket_thuc"), so_co_so_0=f.boolean("so_co_so_0", True),
@@ -257,10 +261,11 @@ def _signer(f: Fields) -> Signer | None:
         return None
     s = f.child("nguoi_ky")
     s.only({"tham_quyen", "chuc_vu", "ho_ten"})
-    chuc_vu, ho_ten = s.text("chuc_vu", required=True), s.text("ho_ten", required=True)
+    chuc_vu = s.one_line("chuc_vu", required=True)
+    ho_ten = s.one_line("ho_ten", required=True)
     if chuc_vu is None or ho_ten is None:
         return None
-    authority = s.text_list("tham_quyen")
+    authority = s.text_list("tham_quyen", one_line=True)
     for index, message in authority_problems(authority):
         key = ("tham_quyen", index) if isinstance(s.data.get("tham_quyen"), list) \
             else ("tham_quyen",)
@@ -309,7 +314,7 @@ def _plan(f: Fields, common: dict | None, variables: dict) -> Plan | None:
     assignments = []
     for a in f.mappings("to_chuc_thuc_hien"):
         a.only({"don_vi", "nhiem_vu"})
-        unit = a.text("don_vi", required=True)
+        unit = a.one_line("don_vi", required=True, heading=True)
         if unit is not None:
             assignments.append(Assignment(unit, a.blocks("nhiem_vu")))
     plan_fields: dict[str, Any] = dict(
