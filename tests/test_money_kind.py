@@ -59,6 +59,7 @@ READINGS = [
     ("1.024.000", "Một triệu không trăm hai mươi bốn nghìn đồng"),
     ("1.000.000.024", "Một tỷ không trăm hai mươi bốn đồng"),
     ("1.000.001", "Một triệu không trăm linh một đồng"),
+    ("2.000.010", "Hai triệu không trăm mười đồng"),
     ("105", "Một trăm linh năm đồng"),
     ("215", "Hai trăm mười lăm đồng"),
     ("21", "Hai mươi mốt đồng"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import docx
 
-from helpers_ws import AGENCIES, Workspace, docx_text, pdf_text, squeeze
+from helpers_ws import AGENCIES, Workspace, docx_text, make_workspace, pdf_text, squeeze
 
 REVIEW = """loai: bao-cao
 co_quan: ubnd-quang-ninh
@@ -62,3 +62,24 @@ def test_targets_written_in_the_report(tmp_path):
     assert "Kết quả thực hiện các chỉ tiêu như sau:" in text  # no plan to name
     assert "Có 01/02 chỉ tiêu đạt và vượt kế hoạch" in text
     assert squeeze("Có 01/02 chỉ tiêu đạt") in squeeze(pdf_text(pdf_path))
+
+
+def test_results_with_no_targets_anywhere_are_named(tmp_path):
+    """``ket_qua`` needs targets: the plan's (``ke_hoach``) or the report's own."""
+    ws = make_workspace(tmp_path)
+    report = """loai: bao-cao
+co_quan: ubnd-quang-ninh
+nam: 2023
+trich_yeu: Tổng kết năm 2023
+ket_qua:
+  CT01: 80
+nguoi_ky: {chuc_vu: CHỦ TỊCH, ho_ten: Nguyễn Văn A}
+noi_nhan:
+  - "Lưu: VT"
+"""
+    ws.write("content/xa/2023/bc.yaml", report)
+    result = ws.run("check", "content/xa/2023/bc.yaml")
+    assert result.returncode == 1
+    assert "bc.yaml:5: ket_qua:" in result.stderr and "ke_hoach" in result.stderr \
+        and "chi_tieu" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr

@@ -13,7 +13,7 @@ import docx
 import pdfplumber
 import pytest
 
-from helpers_ws import DOCX, PDF, PLAN, make_workspace, replace_once
+from helpers_ws import DOCX, PDF, PLAN, make_workspace, pdf_text, replace_once, squeeze
 from pdfview import segments
 
 LEFT = 30.0
@@ -112,3 +112,37 @@ def test_unknown_standard_section_is_named(tmp_path):
     result = make_workspace(tmp_path, plan).render()
     assert result.returncode != 0
     assert "bo_cuc[6].muc" in result.stderr and "kinh_phi_thuc_hien" in result.stderr
+
+
+NUMBERED_ITEMS = """nhiem_vu:
+  - {so: Rà soát kế hoạch năm trước.}
+  - tieu_de: Nhóm một
+    noi_dung:
+      - {so: Việc thứ nhất.}
+      - {so: Việc thứ hai.}
+  - tieu_de: Nhóm hai
+    noi_dung:
+      - {so: Việc thứ ba.}
+"""
+
+
+def test_numbered_paragraphs_share_the_series_of_their_level(tmp_path):
+    """Numbered paragraphs beside 1./2. headings continue their series; under such a
+    heading they are its points a), b): never "1. Nhóm một / 1. Việc thứ nhất"."""
+    plan = replace_once(PLAN, """nhiem_vu:
+  - tieu_de: Công tác thông tin, tuyên truyền
+    noi_dung:
+      - Đẩy mạnh tuyên truyền về phòng, chống tệ nạn xã hội.
+""", NUMBERED_ITEMS)
+    ws = make_workspace(tmp_path, plan)
+    result = ws.render()
+    assert result.returncode == 0, result.stderr
+    paragraphs = [p.text.replace("\xa0", " ") for p in
+                  docx.Document(str(ws.path("output/xa/2023/kh.docx"))).paragraphs]
+    start = paragraphs.index("III. NHIỆM VỤ, GIẢI PHÁP")
+    assert paragraphs[start + 1:start + 7] == [
+        "1. Rà soát kế hoạch năm trước.", "2. Nhóm một", "a) Việc thứ nhất.",
+        "b) Việc thứ hai.", "3. Nhóm hai", "a) Việc thứ ba."]
+    pdf = squeeze(pdf_text(ws.path("output/xa/2023/kh.pdf")))
+    at = [pdf.index(squeeze(line)) for line in paragraphs[start + 1:start + 7]]
+    assert at == sorted(at)

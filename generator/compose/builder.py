@@ -29,7 +29,7 @@ HEADER_LEFT = ("chu-quan", "co-quan")
 HEADER_RIGHT = ("quoc-hieu", "tieu-ngu")
 CLOSING_LEFT = ("noi-nhan", "nhan")
 CLOSING_RIGHT = ("tham-quyen", "chuc-vu", "ho-ten")
-NUMBERED = ("muc", "khoan", "diem", "doan-so")
+NUMBERED = ("muc", "khoan", "diem")  # a "doan-so" paragraph takes a series of these
 APPENDIX = ("phu-luc", "phu-luc-ngang")
 CENTRED_TITLES = ("trich-yeu", "phu-luc-ten")
 BODY_ROLES = ("doan", "muc", "khoan", "diem", "gach", "cong", "doan-so", "dieu", "can-cu")
@@ -143,6 +143,7 @@ class _Builder:
         self.tables = tables
         self.parts: list[Part] = [Part(landscape=landscape)]
         self.counters = {role: 0 for role in NUMBERED}
+        self.under_heading = False  # a 1./2. heading opened in this section
         self.header: dict[str, list] = {}
         self.closing: dict[str, list] = {}
 
@@ -161,6 +162,7 @@ class _Builder:
             self._flush_closing()
             self.parts.append(Part())
             self.counters = dict.fromkeys(NUMBERED, 0)
+            self.under_heading = False
         elif role == "ten-loai" and self.header:  # a header with no number and date
             self.blocks.append(self._header_grid())
             self.blocks.append(paragraph(role, text))
@@ -168,6 +170,7 @@ class _Builder:
             self._flush_closing()
             self.parts.append(Part(landscape=role.endswith("ngang")))
             self.counters = dict.fromkeys(NUMBERED, 0)
+            self.under_heading = False
             self.blocks.append(paragraph("phu-luc", text))
         elif role == "trich-yeu":
             p = paragraph(role, text)
@@ -177,7 +180,14 @@ class _Builder:
                             for line in p.text.split("\n")),
                         style.text_width_mm(self.parts[-1].landscape))
             self.blocks.append(Rule(width * style.SUBJECT_RULE_RATIO))
+        elif role == "doan-so":
+            # A numbered paragraph shares the series of its level: "1.", "2." beside
+            # the section's 1./2. headings, "a)", "b)" once under such a heading; a
+            # series of its own would print "1. Heading / 1. paragraph".
+            self.blocks.append(paragraph(role, self._number(
+                "diem" if self.under_heading else "khoan") + text))
         elif role in NUMBERED:
+            self.under_heading = role != "muc" and (role == "khoan" or self.under_heading)
             self.blocks.append(paragraph(role, self._number(role) + text))
         elif role in style.BULLETS:
             self.blocks.append(paragraph(role, style.BULLETS[role] + text))
@@ -199,7 +209,7 @@ class _Builder:
             self.counters[deeper] = 0
         n = self.counters[role]
         return {"muc": f"{vnformat.roman(n)}. ", "khoan": f"{n}. ",
-                "diem": f"{vnformat.point_letter(n)}) ", "doan-so": f"{n}. "}[role]
+                "diem": f"{vnformat.point_letter(n)}) "}[role]
 
     def _end_body(self, ending: str) -> None:
         """The body's very last paragraph ends with ``./.`` (nd30, body structure)."""

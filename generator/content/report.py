@@ -42,8 +42,11 @@ def read_report(f: Fields, path: Path, common: dict | None,
     ``load_document``) and ``read_targets`` the targets a report writes itself (a
     programme with no plan), passed in so this module does not import its caller;
     ``row`` is the report's row in a batch over the communes' sheet."""
-    plan = _plan(f, path, load_plan, row) \
-        if f.has("ke_hoach") or not f.has("chi_tieu") and f.has("ket_qua") else None
+    if not f.has("ke_hoach") and not f.has("chi_tieu") and f.has("ket_qua"):
+        f.error("ket_qua", "ket_qua là kết quả của các chỉ tiêu, nhưng báo cáo không có "
+                "ke_hoach (chỉ tiêu của kế hoạch) cũng không có chi_tieu (chỉ tiêu ghi ngay "
+                "trong báo cáo); thêm một trong hai, hoặc xóa ket_qua")
+    plan = _plan(f, path, load_plan, row) if f.has("ke_hoach") else None
     danh_gia = f.child("danh_gia") if f.has("danh_gia") else None
     if danh_gia is not None:
         danh_gia.only({"uu_diem", "han_che", "nguyen_nhan"})
