@@ -6,7 +6,7 @@ from __future__ import annotations
 import docx
 import pytest
 
-from helpers_ws import PLAN, docx_text, make_workspace, pdf_text, replace_once, squeeze
+from helpers_ws import PLAN, docx_text, line_of, make_workspace, pdf_text, replace_once, squeeze
 
 MONEY = """
   - ma: CT03
@@ -158,3 +158,16 @@ def test_kinh_phi_figure_from_a_batch_row(tmp_path):
     assert result.returncode == 0, result.stderr
     text = docx_text(ws.path("output/xa/2023/kh/tan-an.docx")).replace("\xa0", " ")
     assert "Kinh phí của xã: 50.000.000 đồng (Bằng chữ: Năm mươi triệu đồng)." in text, text
+
+
+@pytest.mark.parametrize("unit", ['"%"', "triệu đồng"])
+def test_money_words_on_a_target_not_in_dong_are_refused(tmp_path, unit):
+    """"Bảy mươi đồng" for 70% (or 125 đồng for 125 triệu đồng) would be a sum the
+    plan never set."""
+    plan = replace_once(PLAN, "\nnhiem_vu:\n", MONEY.replace("don_vi: đồng", f"don_vi: {unit}"))
+    ws = make_workspace(tmp_path, plan)
+    result = ws.render()
+    assert result.returncode == 1
+    assert f"kh.yaml:{line_of(plan, 'tien_bang_chu')}: chi_tieu.CT03.cau: CT03 có đơn vị" \
+        in result.stderr and "gia_tri_bang_chu" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr

@@ -8,6 +8,7 @@ on size, loops and time, and an unknown name is an error rather than an empty st
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 from decimal import Decimal
@@ -87,8 +88,30 @@ def render_sentences(chi_tieu: list[Target], pad: bool, f, variables=None) -> No
     ``variables`` are a batch row's columns (``{{ ten_xa }}``)."""
     env = _environment(pad)
     codes = {**(variables or {}), **_values(chi_tieu)}
+    units = {t.ma: t.don_vi for t in _all(chi_tieu)}
     for target in _all(chi_tieu):
+        problem = _not_money(target.cau or "", units)
+        if problem:
+            f.col.error(target.cau_line, f"chi_tieu.{target.ma}.cau", problem)
+            target.cau = ""
+            continue
         target.cau = render_one(env, target, codes, pad, f)
+
+
+_IN_MONEY_WORDS = re.compile(r"\b(\w+)\s*\|\s*tien_bang_chu\b")
+
+
+def _not_money(source: str, units: dict) -> str | None:
+    """``{{ CT01|tien_bang_chu }}`` says "… đồng": on a target counted in %, people
+    or communes it would print a sum of money the plan never set, and on one in
+    "triệu đồng" a sum a million times too small."""
+    for code in _IN_MONEY_WORDS.findall(source):
+        unit = units.get(code)
+        if unit is not None and unit.strip() != "đồng":
+            return (f"{code} có đơn vị '{unit}', không phải đồng, nên {code}|tien_bang_chu "
+                    f"sẽ in sai thành '… đồng'; đọc thành chữ theo đơn vị của nó: "
+                    "{{ gia_tri_bang_chu }} (chỉ tiêu này) hoặc {{ " + code + "|bang_chu }}")
+    return None
 
 
 def render_one(env, target: Target, codes: dict, pad: bool, f) -> str:
