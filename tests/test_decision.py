@@ -102,3 +102,160 @@ def test_bases_are_italic(numbered):
             assert fonts == {"Liberation-Serif-Italic"}, (line["text"], fonts)
         if line["text"].startswith("Điều 2."):
             assert "Liberation-Serif-Italic" not in fonts and fonts
+
+
+# -- an attached plan belongs to its decision (adversarial findings) -------------------
+
+KH = "content/xa/2023/kh.yaml"
+QD = "content/xa/2023/qd.yaml"
+KE_HOACH_LINE = 14  # of DECISION
+AN_PHU = """
+ubnd-xa-an-phu:
+  ten: [Ủy ban nhân dân, xã An Phú]
+  ten_day_du: Ủy ban nhân dân xã An Phú
+  viet_tat: UBND
+  dia_danh: An Phú
+"""
+
+
+def decision_ws(tmp_path, plan: str = ATTACHED, decision: str = DECISION):
+    ws = make_workspace(tmp_path, plan)
+    ws.write(QD, decision)
+    return ws
+
+
+def outputs_of(ws) -> list[str]:
+    return sorted(p.name for p in ws.path("output").rglob("*")
+                  if p.suffix in (".docx", ".pdf"))
+
+
+def register_rows(ws) -> list:
+    book = ws.path("archive/so-dang-ky.sqlite")
+    if not book.exists():
+        return []
+    with sqlite3.connect(book) as db:
+        return db.execute("SELECT so, ky_hieu, nguon FROM van_ban_di").fetchall()
+
+
+def test_attached_plan_is_not_numbered_alone(tmp_path):
+    """`number` on the plan a decision issues: refused, naming the decision; the
+    file, the outputs and the register stay untouched; the decision then gets 01."""
+    ws = decision_ws(tmp_path)
+    before = ws.path(KH).read_bytes()
+    result = ws.run("number", KH, "--date", "2023-01-04")
+    assert result.returncode == 1, result.stdout
+    said = result.stderr + result.stdout
+    assert "Traceback" not in said and "đã ghi vào sổ" not in said
+    assert QD in result.stderr and "ban hành kèm theo quyết định" in result.stderr
+    assert f"vanban number {QD}" in result.stderr
+    assert ws.path(KH).read_bytes() == before
+    assert not ws.path("output").exists() and register_rows(ws) == []
+    result = ws.run("number", QD, "--date", "2023-01-04")
+    assert result.returncode == 0, result.stderr
+    assert register_rows(ws) == [(1, "QĐ-UBND", QD)]
+
+
+def test_build_does_not_make_the_attached_plan_alone(tmp_path):
+    """A plan named by a decision, whatever its file name, is built only inside that
+    decision; rendering it alone says which decision to render."""
+    ws = decision_ws(tmp_path)
+    result = ws.run("build")
+    assert result.returncode == 0, result.stderr
+    assert outputs_of(ws) == ["qd.docx", "qd.pdf"]
+    result = ws.run("render", KH)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    line = next(x for x in result.stderr.splitlines() if x.startswith(KH + ":"))
+    assert f"{QD}:{KE_HOACH_LINE}" in line and f"vanban render {QD}" in line
+    assert outputs_of(ws) == ["qd.docx", "qd.pdf"]
+
+
+def test_a_draft_plan_once_built_alone_is_removed_when_attached(tmp_path):
+    ws = make_workspace(tmp_path, ATTACHED)
+    assert ws.run("build").returncode == 0
+    assert outputs_of(ws) == ["kh.docx", "kh.pdf"]
+    ws.write(QD, DECISION)
+    result = ws.run("build")
+    assert result.returncode == 0, result.stderr
+    assert outputs_of(ws) == ["qd.docx", "qd.pdf"]
+
+
+def test_a_plan_attached_by_two_decisions(tmp_path):
+    """The second decision (by file name) is refused on its ke_hoach line, naming the
+    first; the first is built."""
+    ws = decision_ws(tmp_path)
+    ws.write("content/xa/2023/qd2.yaml", replace_once(
+        DECISION, "Ban hành Kế hoạch phòng", "Ban hành lại Kế hoạch phòng"))
+    result = ws.run("build")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    errors = [x for x in result.stderr.splitlines() if x.startswith("content/xa/2023/qd2.yaml")]
+    assert any(x.startswith(f"content/xa/2023/qd2.yaml:{KE_HOACH_LINE}: ke_hoach:")
+               and QD in x for x in errors), result.stderr
+    assert not [x for x in result.stderr.splitlines() if x.startswith(QD + ":")]
+    assert outputs_of(ws) == ["qd.docx", "qd.pdf"]
+
+
+@pytest.mark.parametrize("where", ["absolute", "../../../../../../../../etc/passwd"])
+def test_attached_plan_outside_the_content_folder(tmp_path, where):
+    outside = tmp_path / "ngoai" / "kh.yaml"
+    outside.parent.mkdir()
+    outside.write_text(ATTACHED, encoding="utf-8")
+    name = str(outside) if where == "absolute" else where
+    ws = decision_ws(tmp_path, decision=replace_once(DECISION, "ke_hoach: kh.yaml",
+                                                     f"ke_hoach: {name}"))
+    result = ws.run("render", QD)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    line = next(x for x in result.stderr.splitlines()
+                if x.startswith(f"{QD}:{KE_HOACH_LINE}: ke_hoach:"))
+    assert "ngoài thư mục content" in line and "ke_hoach:" in line.split("ke_hoach:", 1)[1]
+    assert "root:" not in result.stderr and outputs_of(ws) == [] if ws.path("output").exists() \
+        else True
+
+
+@pytest.mark.parametrize("key,other,named", [
+    ("co_quan: ubnd-quang-ninh", "co_quan: ubnd-xa-an-phu",
+     ["Ủy ban nhân dân xã An Phú", "Ủy ban nhân dân tỉnh Quảng Ninh"]),
+    ("nam: 2023", "nam: 2024", ["2024", "2023"]),
+])
+def test_attached_plan_of_another_agency_or_year(tmp_path, key, other, named):
+    ws = decision_ws(tmp_path, plan=replace_once(ATTACHED, key, other))
+    ws.write("content/_co-quan.yaml", ws.path("content/_co-quan.yaml").read_text("utf-8")
+             + AN_PHU)
+    result = ws.run("render", QD)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    line = next(x for x in result.stderr.splitlines()
+                if x.startswith(f"{QD}:{KE_HOACH_LINE}: ke_hoach:"))
+    assert all(n in line for n in named), line
+    assert other.split(":")[0] + ":" in line.split("ke_hoach:", 1)[1]
+
+
+def test_attached_plan_with_its_own_date_is_refused(tmp_path):
+    plan = replace_once(PLAN, "so: 5\n", "")
+    ws = decision_ws(tmp_path, plan=plan)
+    result = ws.run("render", QD)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    line = next(x for x in result.stderr.splitlines()
+                if x.startswith(f"{QD}:{KE_HOACH_LINE}: ke_hoach:"))
+    assert "không có số, ngày riêng" in line and "xóa dòng ngay:" in line
+    assert f"{KH}:5" in line
+
+
+def test_changed_attached_plan_is_named_after_issue(tmp_path):
+    """After `number`, a change in the attached plan leaves the issued files as they
+    are, and the build says the plan changed (not "nguồn không đổi")."""
+    ws = decision_ws(tmp_path)
+    assert ws.run("number", QD, "--date", "2023-01-04").returncode == 0
+    issued = {n: ws.path(f"output/xa/2023/{n}").read_bytes() for n in ("qd.docx", "qd.pdf")}
+    ws.write(KH, replace_once(ATTACHED, "gia_tri: 100", "gia_tri: 90"))
+    result = ws.run("build")
+    said = [x for x in result.stderr.splitlines() if x.startswith(QD + ":")]
+    assert said and "Traceback" not in result.stderr
+    assert not any("nguồn không đổi" in x for x in said), said
+    assert any(KH in x and "đã đổi" in x and "CT01: 100 → 90" in x for x in said), said
+    assert {n: ws.path(f"output/xa/2023/{n}").read_bytes() for n in issued} == issued
+    # A register written before attached plans were recorded: read as before.
+    with sqlite3.connect(ws.path("archive/so-dang-ky.sqlite")) as db:
+        db.execute("UPDATE van_ban_di SET kem_theo = ''")
+    ws.write(KH, ATTACHED)
+    result = ws.run("build", "--force")
+    said = [x for x in result.stderr.splitlines() if x.startswith(QD + ":")]
+    assert any("nguồn không đổi" in x for x in said) and "Traceback" not in result.stderr
