@@ -11,7 +11,7 @@ import docx
 import pdfplumber
 import pytest
 
-from helpers_ws import PLAN, docx_text, make_workspace, replace_once, squeeze
+from helpers_ws import PLAN, docx_text, line_of, make_workspace, replace_once, squeeze
 
 DECISION = """loai: quyet-dinh
 co_quan: ubnd-quang-ninh
@@ -187,10 +187,10 @@ def test_a_plan_attached_by_two_decisions(tmp_path):
         DECISION, "Ban hành Kế hoạch phòng", "Ban hành lại Kế hoạch phòng"))
     result = ws.run("build")
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    errors = [x for x in result.stderr.splitlines() if x.startswith("content/xa/2023/qd2.yaml")]
+    lines = [x.strip() for x in result.stderr.splitlines()]
     assert any(x.startswith(f"content/xa/2023/qd2.yaml:{KE_HOACH_LINE}: ke_hoach:")
-               and QD in x for x in errors), result.stderr
-    assert not [x for x in result.stderr.splitlines() if x.startswith(QD + ":")]
+               and f"{QD}:{KE_HOACH_LINE}" in x for x in lines), result.stderr
+    assert not [x for x in lines if x.startswith(QD + ":")]
     assert outputs_of(ws) == ["qd.docx", "qd.pdf"]
 
 
@@ -207,8 +207,7 @@ def test_attached_plan_outside_the_content_folder(tmp_path, where):
     line = next(x for x in result.stderr.splitlines()
                 if x.startswith(f"{QD}:{KE_HOACH_LINE}: ke_hoach:"))
     assert "ngoài thư mục content" in line and "ke_hoach:" in line.split("ke_hoach:", 1)[1]
-    assert "root:" not in result.stderr and outputs_of(ws) == [] if ws.path("output").exists() \
-        else True
+    assert not ws.path("output").exists() or outputs_of(ws) == []
 
 
 @pytest.mark.parametrize("key,other,named", [
@@ -236,7 +235,7 @@ def test_attached_plan_with_its_own_date_is_refused(tmp_path):
     line = next(x for x in result.stderr.splitlines()
                 if x.startswith(f"{QD}:{KE_HOACH_LINE}: ke_hoach:"))
     assert "không có số, ngày riêng" in line and "xóa dòng ngay:" in line
-    assert f"{KH}:5" in line
+    assert f"{KH}:{line_of(plan, 'ngay:')} (ngay:)" in line
 
 
 def test_changed_attached_plan_is_named_after_issue(tmp_path):
@@ -249,7 +248,7 @@ def test_changed_attached_plan_is_named_after_issue(tmp_path):
     result = ws.run("build")
     said = [x for x in result.stderr.splitlines() if x.startswith(QD + ":")]
     assert said and "Traceback" not in result.stderr
-    assert not any("nguồn không đổi" in x for x in said), said
+    assert not any("nguồn không đổi" in x.lower() for x in said), said
     assert any(KH in x and "đã đổi" in x and "CT01: 100 → 90" in x for x in said), said
     assert {n: ws.path(f"output/xa/2023/{n}").read_bytes() for n in issued} == issued
     # A register written before attached plans were recorded: read as before.
@@ -258,4 +257,4 @@ def test_changed_attached_plan_is_named_after_issue(tmp_path):
     ws.write(KH, ATTACHED)
     result = ws.run("build", "--force")
     said = [x for x in result.stderr.splitlines() if x.startswith(QD + ":")]
-    assert any("nguồn không đổi" in x for x in said) and "Traceback" not in result.stderr
+    assert any("nguồn không đổi" in x.lower() for x in said) and "Traceback" not in result.stderr

@@ -22,6 +22,7 @@ from pathlib import Path
 from .. import atomic, faults, workspace
 from ..errors import ContentError, Problem, display_path
 from .inputs import Hasher, key_of, unit_inputs
+from ..content import attached
 from ..content.batch import Unit, units_of
 
 MANIFEST = ".vanban-build.json"
@@ -80,7 +81,8 @@ def plan(paths: list[Path], out_dir: Path, formats, force: bool, manifest: dict,
     jobs: list[Job] = []
     current: set[str] = set()
     owners = Owners(out_dir, manifest)
-    for path in workspace.find_documents(paths):
+    # A plan a decision attaches is built inside that decision only.
+    for path in attached.documents(paths):
         resolved = str(Path(path).resolve())
         try:
             # Only a batch file needs reading to know its units; a plain file's

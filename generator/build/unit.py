@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .. import atomic, faults, workspace
 from ..office import frozen
+from ..content import attached
 from ..content.batch import Unit, units_of
 from ..compose.builder import document_tree
 from ..errors import ContentError, Problem, display_path
@@ -78,6 +79,11 @@ def render_unit(unit: Unit, out_dir: Path, formats=FORMATS):
     Raises ContentError, before anything is written, for any mistake in the input.
     """
     doc = load_document(unit.path, unit.row)
+    if doc.loai == "ke-hoach" and unit.row is None:
+        by = attached.owner(unit.path)
+        if by is not None:  # part of a decision: rendered inside it only
+            raise ContentError([Problem(display_path(unit.path), None, None,
+                                        attached.not_alone(unit.path, by, "render"))])
     stem = output_stem(unit, out_dir, doc)
     issued = frozen.guard(unit, doc, [stem.with_name(f"{stem.name}.{fmt}") for fmt in formats])
     if issued is not None:  # an issued document's files are never rewritten

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from .. import __version__, atomic, workspace
+from .. import __version__, atomic
 from ..errors import ContentError, display_path
 from ..errors import VanbanError
 from ..compose.builder import document_tree
@@ -41,7 +41,10 @@ def _documents(paths) -> list[Path]:
         click.echo(f"{p}: không tìm thấy tệp hoặc thư mục", err=True)
     if missing:
         sys.exit(1)
-    found = workspace.find_documents([Path(p) for p in paths])
+    from ..content import attached
+
+    # A plan a decision attaches is that decision's part, not a document of its own.
+    found = attached.documents([Path(p) for p in paths])
     if not found:
         click.echo("Không có tệp nội dung (.yaml) nào để xử lý.", err=True)
         sys.exit(1)

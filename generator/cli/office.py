@@ -87,13 +87,17 @@ def number(file, date, out_dir, archive) -> None:
     Số chạy theo cơ quan và năm, bắt đầu từ 01 mỗi ngày 1 tháng 1; văn bản đã có số
     không được cấp lại; số cấp nhầm thì hủy (vanban register huy), không dùng lại.
     """
-    from ..office.numbering import NumberingError, RenderFailed
+    from ..office.numbering import NumberingError, RenderFailed, refuse_attached
     from ..office.register import RegisterError
 
     path = Path(file)
     if not path.is_file():
         _fail(f"{file}: không tìm thấy tệp")
     root = _doc_root(path)
+    try:
+        refuse_attached(path)  # before anything is read, locked or written
+    except NumberingError as exc:
+        _fail(str(exc))
     folder = _archive_dir(root, archive)
     _checked_document(path)
     out = Path(out_dir) if out_dir else root / "output"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import source
+from . import attached, source
 from ..errors import Collector, display_path
 from .fields import Fields
 from .report import plan_named
@@ -40,6 +40,8 @@ def read_decision(f: Fields, path: Path, common: dict | None,
     authority = f.text("tham_quyen_ban_hanh", required=True)
     articles = f.blocks("dieu", required=True)
     plan = _plan(f, path, load_plan)
+    if plan is not None and common is not None and not _same_issuer(f, plan, common):
+        plan = None
     if common is None or plan is None or authority is None or not articles:
         return None
     return Decision(**common, ke_hoach=plan, tham_quyen_ban_hanh=authority, dieu=articles)
@@ -49,7 +51,14 @@ def _plan(f: Fields, path: Path, load_document: Callable[[Path], Document]) -> P
     name = f.text("ke_hoach", required=True)
     if name is None:
         return None
-    plan_path = Path(path).parent / name
+    plan_path = attached.plan_path(path, name)
+    if not attached.is_inside(path, plan_path):  # never opened: it is not the clerk's
+        root = attached.allowed_root(path)
+        f.error("ke_hoach", f"tệp kế hoạch {name} nằm ngoài thư mục {root.name} của thư mục "
+                f"làm việc ({display_path(root)}); kế hoạch ban hành kèm theo quyết định "
+                f"phải nằm trong đó. Hãy chép tệp kế hoạch vào {display_path(Path(path).parent)} "
+                "rồi ghi tên tệp, ví dụ ke_hoach: _ke-hoach-kem-theo.yaml")
+        return None
     if not plan_path.is_file():
         f.error("ke_hoach", f"không tìm thấy tệp kế hoạch {display_path(plan_path)}")
         return None
@@ -61,12 +70,40 @@ def _plan(f: Fields, path: Path, load_document: Callable[[Path], Document]) -> P
         f.error("ke_hoach", f"{display_path(plan_path)} không phải là kế hoạch; ke_hoach "
                 "của quyết định phải là tệp kế hoạch (loai: ke-hoach)")
         return None
+    first = attached.owner(plan_path)
+    if first is not None and first.decision != Path(path).resolve():
+        f.error("ke_hoach", f"kế hoạch {display_path(plan_path)} đã ban hành kèm theo quyết "
+                f"định {first.where()}; một kế hoạch chỉ kèm theo một quyết định. Hãy sao chép "
+                "tệp kế hoạch thành tệp mới cho quyết định này và ghi tên tệp mới vào ke_hoach")
+        return None
     plan = plan_named(f, plan_path, lambda: load_document(plan_path))
     if plan is None:
         return None
-    if plan.so is not None:
-        f.error("ke_hoach", f"kế hoạch {display_path(plan_path)} ban hành kèm theo quyết "
-                "định nên không có số riêng; xóa dòng so: trong tệp kế hoạch (số là số "
-                "của quyết định)")
+    own = [key for key in ("so", "ngay") if getattr(plan, key) is not None]
+    if own:
+        lines = ", ".join(f"{display_path(plan_path)}:{head.line((key,))} ({key}:)"
+                          if head is not None and head.line((key,)) else f"{key}:"
+                          for key in own)
+        f.error("ke_hoach", "kế hoạch ban hành kèm theo quyết định không có số, ngày riêng "
+                "(số, ngày là của quyết định); xóa dòng "
+                + " và ".join(f"{key}:" for key in own) + f" trong tệp kế hoạch: {lines}")
         return None
     return plan
+
+
+def _same_issuer(f: Fields, plan: Plan, common: dict) -> bool:
+    """The attached plan prints under the decision's agency and year: its own must be
+    the same, or its header would name another agency under the decision's caption."""
+    name = display_path(plan.path)
+    ours = common["co_quan"]
+    if (plan.co_quan.ten, plan.co_quan.ten_day_du) != (ours.ten, ours.ten_day_du):
+        f.error("ke_hoach", f"kế hoạch {name} là của {plan.co_quan.ten_day_du}, quyết định là "
+                f"của {ours.ten_day_du}; kế hoạch ban hành kèm theo phải cùng cơ quan với "
+                "quyết định: sửa co_quan: trong tệp kế hoạch cho giống quyết định")
+        return False
+    if plan.nam != common["nam"]:
+        f.error("ke_hoach", f"kế hoạch {name} là năm {plan.nam}, quyết định là năm "
+                f"{common['nam']}; kế hoạch ban hành kèm theo phải cùng năm với quyết định: "
+                "sửa nam: trong tệp kế hoạch cho giống quyết định")
+        return False
+    return True

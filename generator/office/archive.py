@@ -19,7 +19,6 @@ own status and a Vietnamese explanation, never as ``hop-le``.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import os
 import shutil
@@ -29,7 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .. import faults
-from . import register, stamp
+from . import frozen, register, stamp
 from ..errors import display_path
 from ..errors import VanbanError
 from ..model import KIND_NAMES, Document
@@ -42,12 +41,7 @@ class ArchiveError(VanbanError):
     """A refusal, with a Vietnamese message; nothing has been changed."""
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+sha256 = frozen.sha256  # one way of hashing a stored or issued file
 
 
 def file_kind(path: Path) -> str | None:
@@ -206,8 +200,9 @@ def registered(db, doc: Document, root: Path):
     if row["huy"]:
         raise ArchiveError(f"{display_path(doc.path)}: số {label} đã bị hủy "
                            f"({row['ly_do_huy']}); không lưu trữ văn bản mang số đã hủy")
-    if row["noi_dung_sha256"] and \
-            row["noi_dung_sha256"] != stamp.content_hash(Path(doc.path).read_bytes()):
+    if row["noi_dung_sha256"] and (
+            row["noi_dung_sha256"] != stamp.content_hash(Path(doc.path).read_bytes())
+            or frozen.changed_attached(row, doc, root)):
         raise ArchiveError(f"{display_path(doc.path)}: nội dung tệp đã đổi sau khi cấp số "
                            f"{label}; bản lưu trữ phải đúng văn bản đã ký. Hãy trả lại nội "
                            "dung đã ký rồi lưu trữ")

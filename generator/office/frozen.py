@@ -12,6 +12,7 @@ source's figures at numbering time are kept in the register row (``chi_tieu``).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -26,7 +27,10 @@ from ..vnformat import number as vn_number
 
 def figures(doc) -> dict[str, str]:
     """The document's figures as the register keeps them: a plan's targets, a
-    report's results (``None`` for "no data yet" is kept as "")."""
+    report's results (``None`` for "no data yet" is kept as ""), a decision's
+    attached plan's targets."""
+    if getattr(doc, "loai", None) == "quyet-dinh" and getattr(doc, "ke_hoach", None):
+        return figures(doc.ke_hoach)
     if hasattr(doc, "ket_qua") and doc.ket_qua is not None and hasattr(doc, "ke_hoach"):
         return {r.target.ma: ("" if r.gia_tri is None else str(r.gia_tri))
                 for r in doc.ket_qua}
@@ -55,6 +59,62 @@ def changes(before: dict[str, str], after: dict[str, str]) -> list[str]:
         out.append(f"{code}: {_vn(old) if old is not None else '(chưa có)'} → "
                    f"{_vn(new) if new is not None else '(bỏ)'}")
     return out
+
+
+def attached_files(doc) -> list[Path]:
+    """Files issued as part of the document: a decision's attached plan."""
+    plan = getattr(doc, "ke_hoach", None) if getattr(doc, "loai", None) == "quyet-dinh" \
+        else None
+    return [Path(plan.path)] if plan is not None else []
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _sha256(path: Path) -> str | None:
+    """None for a missing file: it differs from any recorded hash."""
+    try:
+        return sha256(path)
+    except OSError:
+        return None
+
+
+def attached_hashes(doc, root: Path) -> dict[str, str | None]:
+    """What the register keeps of the attached files when numbering (``kem_theo``)."""
+    return {key_of(root, p): _sha256(p) for p in attached_files(doc)}
+
+
+def changed_attached(row, doc, root: Path) -> list[str]:
+    """The attached files that differ from those numbered, as the clerk names them.
+    A row from before attached files were recorded (``kem_theo`` '') has none."""
+    try:
+        recorded = json.loads(row["kem_theo"] or "{}")
+    except (IndexError, KeyError, ValueError):
+        return []
+    if not recorded:
+        return []
+    now = attached_hashes(doc, root)
+    return [display_path(path_of_key(root, key)) for key in list(recorded) +
+            [k for k in now if k not in recorded] if recorded.get(key) != now.get(key)]
+
+
+def unchanged(row, doc, root: Path) -> bool:
+    """The document is the one numbered: its own text apart from ``so``/``ngay``, and
+    the files issued with it."""
+    return (stamp.content_hash(Path(doc.path).read_bytes()) == row["noi_dung_sha256"]
+            and not changed_attached(row, doc, root))
+
+
+def _what_changed(row, doc, root: Path) -> str:
+    """``kế hoạch kèm theo …kh.yaml đã đổi; CT01: 100 → 90``, or ''."""
+    said = [f"kế hoạch kèm theo {name} đã đổi" for name in changed_attached(row, doc, root)]
+    said += changes(json.loads(row["chi_tieu"] or "{}"), figures(doc))
+    return "; ".join(said)
 
 
 @dataclass
@@ -192,24 +252,22 @@ def guard(unit, doc, targets: list[Path]) -> tuple[list[Path], list[Problem]] | 
                 "dòng so: và ngay: rồi cấp số mới (vanban number)")])
         return None  # a draft, a number written by hand
     label = register.label(entry.row)
-    same = stamp.content_hash(Path(doc.path).read_bytes()) == entry.row["noi_dung_sha256"]
+    same = unchanged(entry.row, doc, entry.root)
     if not entry.outputs:
         if same:
             return None  # numbered, issued files not yet written (e.g. interrupted)
         return [], [Problem(display_path(doc.path), None, None,
                             f"văn bản đã cấp số {label} nhưng nguồn đã đổi trước khi dựng bản "
                             "chính thức: "
-                            + ("; ".join(changes(json.loads(entry.row["chi_tieu"] or "{}"),
-                                                 figures(doc))) or "ngoài các chỉ tiêu")
+                            + (_what_changed(entry.row, doc, entry.root) or "ngoài các chỉ tiêu")
                             + ". Không dựng văn bản mang số này với nội dung khác; hãy trả lại "
                             "nội dung đã ký, hoặc hủy số (vanban register huy) và cấp số mới",
                             warning=True)]
     said = []
     if not same:
-        before = json.loads(entry.row["chi_tieu"] or "{}")
-        diff = changes(before, figures(doc))
+        diff = _what_changed(entry.row, doc, entry.root)
         said.append("nguồn đã đổi sau khi cấp số"
-                    + (": " + "; ".join(diff) if diff else " (ngoài các chỉ tiêu)"))
+                    + (": " + diff if diff else " (ngoài các chỉ tiêu)"))
     else:
         said.append("nguồn không đổi từ khi cấp số; mẫu, phông chữ hay định dạng mới không "
                     "áp dụng cho văn bản đã ban hành")
@@ -239,10 +297,9 @@ def record(doc, outputs: list[Path]) -> None:
     entry = issued(doc)
     if entry is None or entry.outputs:
         return
-    if stamp.content_hash(Path(doc.path).read_bytes()) != entry.row["noi_dung_sha256"]:
+    if not unchanged(entry.row, doc, entry.root):
         return
     from .. import faults
-    from .archive import sha256
 
     faults.point("number-before-record")
     db = register.connect(entry.db_path.parent)

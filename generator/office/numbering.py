@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import atomic, faults, workspace
-from ..content import batch, source
+from ..content import attached, batch, source
 from . import frozen, register, stamp
 from ..errors import Collector, ContentError, Problem, display_path
 from ..errors import VanbanError
@@ -39,6 +39,15 @@ def workspace_root(path: Path) -> Path:
         return workspace.document_root(path)
     except workspace.OutsideWorkspace as exc:
         raise NumberingError(str(exc)) from None
+
+
+def refuse_attached(path: Path) -> None:
+    """A plan a decision attaches takes that decision's number: it is never numbered
+    (nor its issued files written) alone."""
+    by = attached.owner(path)
+    if by is not None:
+        raise NumberingError(f"{display_path(path)}: chưa cấp số: "
+                             + attached.not_alone(path, by, "number"))
 
 
 def inside(path: Path, root: Path) -> bool:
@@ -62,6 +71,7 @@ def entry_for(doc: Document, date: dt.date, path: Path, root: Path, raw: bytes) 
         nguon_sha256=hashlib.sha256(raw).hexdigest(),
         noi_dung_sha256=stamp.content_hash(raw),
         chi_tieu=frozen.figures(doc),
+        kem_theo=frozen.attached_hashes(doc, root),
     )
 
 
@@ -116,6 +126,7 @@ def number(path: Path, date: dt.date | None, archive_dir: Path,
     faults.point("number-start")
     path = Path(path)
     root = workspace_root(path)
+    refuse_attached(path)
     doc = load_document(path)  # ContentError: nothing is numbered
     check_complete(doc)  # ContentError: "…" blanks left, nothing is numbered
     loaded = source.load(path, Collector(path))
@@ -179,7 +190,8 @@ def _already_numbered(doc: Document, path: Path, raw: bytes,
     which case they are written now."""
     entry = frozen.issued(doc)
     if (entry is not None and not entry.outputs
-            and entry.row["noi_dung_sha256"] == stamp.content_hash(raw)):
+            and entry.row["noi_dung_sha256"] == stamp.content_hash(raw)
+            and not frozen.changed_attached(entry.row, doc, entry.root)):
         if date is not None and date != doc.ngay:
             raise NumberingError(f"{display_path(path)}: văn bản đã có số "
                                  f"{register.label(entry.row)} ngày {doc.ngay:%d/%m/%Y}; "

@@ -100,6 +100,10 @@ ADDED_COLUMNS = {
         ("huy", "INTEGER NOT NULL DEFAULT 0"),            # 1: voided, number never reused
         ("ly_do_huy", "TEXT NOT NULL DEFAULT ''"),
         ("huy_luc", "TEXT NOT NULL DEFAULT ''"),
+        # Files issued with the document (a decision's attached plan), JSON
+        # {path: sha256} when numbered; '' in rows from before, which compare the
+        # document's own file only.
+        ("kem_theo", "TEXT NOT NULL DEFAULT ''"),
     ],
     "luu_tru": [("giai_thich", "TEXT NOT NULL DEFAULT ''")],  # the signature status, said
 }
@@ -125,6 +129,7 @@ class Entry:
     nguon_sha256: str
     noi_dung_sha256: str = ""
     chi_tieu: dict = field(default_factory=dict)
+    kem_theo: dict = field(default_factory=dict)
 
 
 def path_of(archive_dir: Path) -> Path:
@@ -276,12 +281,13 @@ def take_number(db: sqlite3.Connection, entry: Entry, date_given: bool,
         db.execute(
             "INSERT INTO van_ban_di (co_quan, chuoi, nam, so, ky_hieu, ngay, loai, "
             "ten_loai_trich_yeu, nguoi_ky, noi_nhan, luu, so_ban, nguon, nguon_sha256, "
-            "noi_dung_sha256, chi_tieu, ghi_luc) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "noi_dung_sha256, chi_tieu, kem_theo, ghi_luc) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (entry.co_quan, entry.chuoi, year, number, entry.ky_hieu, entry.ngay.isoformat(),
              entry.loai, entry.ten_loai_trich_yeu, entry.nguoi_ky, entry.noi_nhan, entry.luu,
              entry.so_ban, entry.nguon, entry.nguon_sha256, entry.noi_dung_sha256,
-             json.dumps(entry.chi_tieu, ensure_ascii=False), now()))
+             json.dumps(entry.chi_tieu, ensure_ascii=False),
+             json.dumps(entry.kem_theo, ensure_ascii=False), now()))
         faults.point("number-before-commit")
     return Decision(number, entry.ngay, notes=notes)
 
