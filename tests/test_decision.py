@@ -258,3 +258,18 @@ def test_changed_attached_plan_is_named_after_issue(tmp_path):
     result = ws.run("build", "--force")
     said = [x for x in result.stderr.splitlines() if x.startswith(QD + ":")]
     assert any("nguồn không đổi" in x.lower() for x in said) and "Traceback" not in result.stderr
+
+
+def test_a_second_decision_added_later_is_seen_by_the_next_build(tmp_path):
+    """The rule "one decision per plan" is an input of the build: a decision added
+    later that takes the plan first (by file name) makes the next build refuse the
+    unchanged one, instead of leaving it as built."""
+    ws = decision_ws(tmp_path)
+    assert ws.run("build").returncode == 0
+    ws.write("content/xa/2023/a-qd.yaml", replace_once(
+        DECISION, "Ban hành Kế hoạch phòng", "Ban hành lại Kế hoạch phòng"))
+    result = ws.run("build")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    lines = [x.strip() for x in result.stderr.splitlines()]
+    assert any(x.startswith(f"{QD}:{KE_HOACH_LINE}: ke_hoach:")
+               and f"content/xa/2023/a-qd.yaml:{KE_HOACH_LINE}" in x for x in lines), lines

@@ -18,7 +18,7 @@ from pathlib import Path
 from jinja2 import TemplateNotFound
 
 from .. import __version__, workspace
-from ..content import batch, source
+from ..content import attached, batch, source
 from ..compose import templates
 from ..errors import Collector
 from ..fonts import FONT_DIR
@@ -109,7 +109,15 @@ def file_inputs(path: Path, hasher: Hasher, seen: set | None = None) -> dict[str
         for agencies in workspace.agencies_files(path):
             out[str(agencies.resolve())] = hasher.digest(agencies)
     for name in refs["files"]:
-        out.update(file_inputs((path.parent / name).resolve(), hasher, seen))
+        target = (path.parent / name).resolve()
+        if refs["loai"] == "quyet-dinh":
+            if not attached.is_inside(path, target):
+                continue  # never read: the decision is refused (decision.py)
+            # Which decision a plan belongs to depends on the others naming it.
+            # Absolute, as every input name here: the same from any working folder.
+            out[f"quyết định kèm kế hoạch {target}"] = ", ".join(
+                str(a.decision) for a in attached.attachments(target))
+        out.update(file_inputs(target, hasher, seen))
     if refs.get("tong_hop"):
         from ..content.aggregate import inputs as unit_inputs_of
 
