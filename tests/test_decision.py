@@ -273,3 +273,29 @@ def test_a_second_decision_added_later_is_seen_by_the_next_build(tmp_path):
     lines = [x.strip() for x in result.stderr.splitlines()]
     assert any(x.startswith(f"{QD}:{KE_HOACH_LINE}: ke_hoach:")
                and f"content/xa/2023/a-qd.yaml:{KE_HOACH_LINE}" in x for x in lines), lines
+
+
+@pytest.mark.parametrize("article", ['{gach: "Giao Sở Tài chính bố trí kinh phí."}',
+                                     '{so: "Giao Sở Tài chính bố trí kinh phí."}',
+                                     "{noi_dung: Kinh phí, so_tien: 1.000.000}"])
+def test_an_article_of_another_kind_is_refused(tmp_path, article):
+    """A "- " item or a sum of money would silently become "Điều 2."."""
+    decision = replace_once(DECISION, "  - Quyết định này có hiệu lực kể từ ngày ký.\n",
+                            f"  - {article}\n")
+    ws = make_workspace(tmp_path, ATTACHED)
+    ws.write("content/xa/2023/qd.yaml", decision)
+    result = ws.run("render", "content/xa/2023/qd.yaml")
+    assert result.returncode == 1
+    assert f"qd.yaml:{line_of(decision, article[:8])}: dieu" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_line_break_in_the_issuing_authority_is_refused(tmp_path):
+    decision = replace_once(DECISION, "tham_quyen_ban_hanh: Chủ tịch Ủy ban nhân dân tỉnh "
+                            "Quảng Ninh", 'tham_quyen_ban_hanh: "Chủ tịch\\nQUYẾT ĐỊNH:"')
+    ws = make_workspace(tmp_path, ATTACHED)
+    ws.write("content/xa/2023/qd.yaml", decision)
+    result = ws.run("render", "content/xa/2023/qd.yaml")
+    assert result.returncode == 1
+    assert f"qd.yaml:{line_of(decision, 'tham_quyen_ban_hanh')}: tham_quyen_ban_hanh: phải " \
+           "viết trên một dòng" in result.stderr, result.stderr

@@ -16,7 +16,7 @@ from . import attached, source
 from ..errors import Collector, display_path
 from .fields import Fields
 from .report import plan_named
-from ..model import Block, Document, Plan
+from ..model import Block, Document, Item, Money, Plan
 
 DECISION_KEYS = {"ke_hoach", "tham_quyen_ban_hanh", "dieu"}
 
@@ -37,14 +37,28 @@ def read_decision(f: Fields, path: Path, common: dict | None,
                   load_plan: Callable[[Path], Document]) -> Decision | None:
     """``load_plan`` is validate's ``load_document``, passed in so this module does not
     import its caller."""
-    authority = f.text("tham_quyen_ban_hanh", required=True)
-    articles = f.blocks("dieu", required=True)
+    authority = f.one_line("tham_quyen_ban_hanh", required=True)
+    articles = _articles(f)
     plan = _plan(f, path, load_plan)
     if plan is not None and common is not None and not _same_issuer(f, plan, common):
         plan = None
     if common is None or plan is None or authority is None or not articles:
         return None
     return Decision(**common, ke_hoach=plan, tham_quyen_ban_hanh=authority, dieu=articles)
+
+
+def _articles(f: Fields) -> list:
+    """The articles (``dieu``): each a paragraph or a ``{tieu_de, noi_dung}``, which
+    the generator opens with "Điều 1.", "Điều 2."… An item of another kind (a "- "
+    item, a sum of money) would silently become an article: it belongs inside one."""
+    articles = f.blocks("dieu", required=True)
+    for index, article in enumerate(articles):
+        if isinstance(article, Money) or isinstance(article, Item) and article.kieu != "doan":
+            f.col.error(f.line("dieu", index), f.name("dieu", index),
+                        "mỗi điều là một đoạn văn bản hoặc {tieu_de: …, noi_dung: […]}; bộ sinh "
+                        "thêm \"Điều 1.\", \"Điều 2.\"… Ý gạch đầu dòng, ý đánh số hay khoản "
+                        "tiền thì đặt trong noi_dung của một điều")
+    return articles
 
 
 def _plan(f: Fields, path: Path, load_document: Callable[[Path], Document]) -> Plan | None:
