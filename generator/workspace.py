@@ -25,6 +25,21 @@ def content_root(path: Path) -> Path:
     return path.parent
 
 
+def inside_content(document: Path, named: Path) -> bool:
+    """Whether a file a content file names (its plan, base, table, attached plan)
+    lies inside that document's content folder. Anything else is never opened: a
+    document's inputs are the clerk's workspace, not the machine's files."""
+    return content_root(document) in Path(named).resolve().parents
+
+
+def outside_content(name: str, document: Path) -> str:
+    """The Vietnamese message for a named file outside the content folder."""
+    root = content_root(document)
+    return (f"tệp {name} nằm ngoài thư mục {root.name} của thư mục làm việc; vanban chỉ đọc "
+            f"các tệp trong đó. Hãy chép tệp vào thư mục content rồi ghi đường dẫn tính từ "
+            f"tệp này, ví dụ ke-hoach.yaml hoặc ../2023/ke-hoach.yaml")
+
+
 class OutsideWorkspace(ValueError):
     """A file (or working folder) that belongs to no workspace; the message is Vietnamese."""
 

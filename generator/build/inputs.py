@@ -110,9 +110,9 @@ def file_inputs(path: Path, hasher: Hasher, seen: set | None = None) -> dict[str
             out[str(agencies.resolve())] = hasher.digest(agencies)
     for name in refs["files"]:
         target = (path.parent / name).resolve()
+        if not workspace.inside_content(path, target):
+            continue  # never read: the document is refused (the readers say so)
         if refs["loai"] == "quyet-dinh":
-            if not attached.is_inside(path, target):
-                continue  # never read: the decision is refused (decision.py)
             # Which decision a plan belongs to depends on the others naming it.
             # Absolute, as every input name here: the same from any working folder.
             out[f"quyết định kèm kế hoạch {target}"] = ", ".join(

@@ -23,7 +23,7 @@ from typing import cast
 
 from . import batch, source
 from .batch import (capitalised, fold_name, identify, is_code_column)
-from .. import vnformat
+from .. import vnformat, workspace
 from ..errors import Collector, ContentError, Problem, display_path
 from .fields import Fields, negative_message
 from ..model import Plan, Report, Rule, Table, Target
@@ -208,6 +208,9 @@ def _columns(spec: Fields, rules: dict, targets: dict) -> list[Target]:
 
 
 def _from_table(spec: Fields, table: Path, targets: dict, expected):  # noqa: C901 - one pass over the rows, each check where its cell is read
+    if not workspace.inside_content(spec.src.path, table):  # never opened
+        spec.error("bang", workspace.outside_content(str(spec.data["bang"]), spec.src.path))
+        return None, []
     if not table.is_file():
         spec.error("bang", f"không tìm thấy bảng {display_path(table)}")
         return None, []
@@ -300,8 +303,9 @@ def unit_files(path: Path, pattern: str) -> list[Path]:
     base = Path(path).parent
     found = sorted(Path(p) for p in glob.glob(os.path.join(str(base), pattern)))
     own = Path(path).resolve()
+    # Only the workspace's own files: a pattern like ../../* never reaches outside it.
     return [p for p in found if p.is_file() and p.resolve() != own
-            and not p.name.startswith("_")]
+            and not p.name.startswith("_") and workspace.inside_content(path, p)]
 
 
 def _from_files(spec: Fields, path, pattern, plan: Plan, nam, agency, expected,

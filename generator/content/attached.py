@@ -37,8 +37,7 @@ def allowed_root(decision: Path) -> Path:
 
 
 def is_inside(decision: Path, plan: Path) -> bool:
-    root = allowed_root(decision)
-    return root in Path(plan).resolve().parents
+    return workspace.inside_content(decision, plan)
 
 
 def plan_path(decision: Path, name: str) -> Path:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import encoding, source, suggest
-from .. import vnformat
+from .. import vnformat, workspace
 from ..errors import Collector, ContentError, Problem, display_path
 from .fields import negative_message
 from ..limits import (MAX_NAME_BYTES, MAX_NAME_CHARS, MAX_NUMBER, MAX_TABLE_BYTES,
@@ -73,6 +73,9 @@ def rows(doc_path: Path, spec: dict, src: source.Source) -> list[Row]:
         return _communes(str(spec["xa_cua_tinh"]), where, line)
     path = table_path(doc_path, spec)
     assert path is not None  # bang is given: checked above
+    if not workspace.inside_content(doc_path, path):  # never opened
+        raise BatchError([Problem(where, src.line(("cho_moi", "bang")), "cho_moi.bang",
+                                  workspace.outside_content(str(spec["bang"]), doc_path))])
     if not path.is_file():
         raise BatchError([Problem(where, src.line(("cho_moi", "bang")), "cho_moi.bang",
                                   f"không tìm thấy bảng {display_path(path)}")])

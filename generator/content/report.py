@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import aggregate, periods, sections, source, suggest
-from .. import vnformat
+from .. import vnformat, workspace
 from ..errors import Collector, ContentError, display_path
 from .fields import Fields, negative_message
 from ..model import Appendix, Plan, Report, Result
@@ -116,6 +116,9 @@ def _plan(f: Fields, path: Path, load_document: Callable[..., Document],
     if name is None:
         return None
     plan_path = (Path(path).parent / name)
+    if not workspace.inside_content(path, plan_path):  # never opened
+        f.error("ke_hoach", workspace.outside_content(name, path))
+        return None
     if not plan_path.is_file():
         f.error("ke_hoach", f"không tìm thấy tệp kế hoạch {display_path(plan_path)}")
         return None
