@@ -179,17 +179,25 @@ def test_a_draft_plan_once_built_alone_is_removed_when_attached(tmp_path):
     assert outputs_of(ws) == ["qd.docx", "qd.pdf"]
 
 
+def second_decision_refused(ws, second: str, refused: str) -> list[str]:
+    """Write a second decision attaching the same plan, build: the decision named
+    ``refused`` (``qd`` or ``qd2``) is refused on its ke_hoach line naming the other."""
+    ws.write(second, replace_once(DECISION, "Ban hành Kế hoạch phòng",
+                                  "Ban hành lại Kế hoạch phòng"))
+    result = ws.run("build")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    lines = [x.strip() for x in result.stderr.splitlines()]
+    loser, other = (QD, second) if refused == "qd" else (second, QD)
+    assert any(x.startswith(f"{loser}:{KE_HOACH_LINE}: ke_hoach:")
+               and f"{other}:{KE_HOACH_LINE}" in x for x in lines), result.stderr
+    return lines
+
+
 def test_a_plan_attached_by_two_decisions(tmp_path):
     """The second decision (by file name) is refused on its ke_hoach line, naming the
     first; the first is built."""
     ws = decision_ws(tmp_path)
-    ws.write("content/xa/2023/qd2.yaml", replace_once(
-        DECISION, "Ban hành Kế hoạch phòng", "Ban hành lại Kế hoạch phòng"))
-    result = ws.run("build")
-    assert result.returncode == 1 and "Traceback" not in result.stderr
-    lines = [x.strip() for x in result.stderr.splitlines()]
-    assert any(x.startswith(f"content/xa/2023/qd2.yaml:{KE_HOACH_LINE}: ke_hoach:")
-               and f"{QD}:{KE_HOACH_LINE}" in x for x in lines), result.stderr
+    lines = second_decision_refused(ws, "content/xa/2023/qd2.yaml", refused="qd2")
     assert not [x for x in lines if x.startswith(QD + ":")]
     assert outputs_of(ws) == ["qd.docx", "qd.pdf"]
 
@@ -266,13 +274,7 @@ def test_a_second_decision_added_later_is_seen_by_the_next_build(tmp_path):
     unchanged one, instead of leaving it as built."""
     ws = decision_ws(tmp_path)
     assert ws.run("build").returncode == 0
-    ws.write("content/xa/2023/a-qd.yaml", replace_once(
-        DECISION, "Ban hành Kế hoạch phòng", "Ban hành lại Kế hoạch phòng"))
-    result = ws.run("build")
-    assert result.returncode == 1 and "Traceback" not in result.stderr
-    lines = [x.strip() for x in result.stderr.splitlines()]
-    assert any(x.startswith(f"{QD}:{KE_HOACH_LINE}: ke_hoach:")
-               and f"content/xa/2023/a-qd.yaml:{KE_HOACH_LINE}" in x for x in lines), lines
+    second_decision_refused(ws, "content/xa/2023/a-qd.yaml", refused="qd")
 
 
 @pytest.mark.parametrize("article", ['{gach: "Giao Sở Tài chính bố trí kinh phí."}',
