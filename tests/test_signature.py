@@ -57,9 +57,9 @@ def grown(tmp_path_factory):
     return {n: (d.with_suffix(".pdf"), theirs[d]) for n, d in zip(STEPS, docx)}
 
 
-def closing_page(path) -> tuple[int, list[str], list[str]]:
+def closing_page(path, authority=AUTHORITY) -> tuple[int, list[str], list[str]]:
     """(page number, the block's right-column lines, the body lines above the block)
-    of the page holding the signer's name."""
+    of the page holding the signer's name. A heading's line is a body line too."""
     with pdfplumber.open(str(path)) as pdf:
         pages = [segments(page) for page in pdf.pages]
     for number, segs in enumerate(pages, start=1):
@@ -67,11 +67,11 @@ def closing_page(path) -> tuple[int, list[str], list[str]]:
         if not names:
             continue
         right = [s.text for s in segs if s.x0 > LEFT + 55 and s.bottom <= names[0].bottom
-                 and s.text in AUTHORITY + [TITLE, NAME]]
+                 and s.text in authority + [TITLE, NAME]]
         label = [s for s in segs if s.text.startswith("Nơi nhận")]
         top = label[0].top if label else names[0].top
         body = [s.text for s in segs if TOP < s.bottom < top and s.sizes == {14.0}
-                and s.x0 < LEFT + 13.5 and not s.bold]
+                and s.x0 < LEFT + 13.5]
         return number, right, body
     raise AssertionError(f"{path}: the signer's name is on no page")
 
@@ -105,6 +105,108 @@ def test_phan_rang_closing_keeps_body_lines(built, referee):
         assert len(body) >= 2, (path, [s.text for s in last])
 
 
+# -- a body that ends in list items, headings or a unit's tasks -------------------------
+# The body's last paragraphs keep with the closing block. LibreOffice did not carry a
+# chain of such paragraphs along when the block moved on: with the body ending in
+# items, the signature page could hold one item, or none, above the block. Each kind
+# grows across a page break, from three starting heights (a two-line paragraph added
+# before, 0 to 2 times), so the break falls at every place in the last lines.
+
+ITEM = "Nội dung công việc số {i} được giao cho các đơn vị thực hiện."
+FILLER = ("Các sở, ban, ngành, đoàn thể tỉnh và Ủy ban nhân dân các huyện, thị xã, "
+          "thành phố tổ chức quán triệt, triển khai Kế hoạch này.")
+NHIEM_VU = """nhiem_vu:
+  - tieu_de: Công tác thông tin, tuyên truyền
+    noi_dung:
+      - Đẩy mạnh tuyên truyền về phòng, chống tệ nạn xã hội.
+"""
+KINH_PHI = "kinh_phi: Kinh phí thực hiện từ nguồn ngân sách nhà nước theo phân cấp hiện hành.\n"
+TO_CHUC = """to_chuc_thuc_hien:
+  - don_vi: Sở Lao động - Thương binh và Xã hội
+    nhiem_vu: Chủ trì, phối hợp với các sở, ngành, địa phương triển khai Kế hoạch.
+"""
+ENDINGS = {"gach": range(1, 7), "cong": range(1, 7), "so": range(1, 7),
+           "tieu-de": range(1, 5), "to-chuc": range(10, 17)}
+FILLS = range(3)
+
+
+def items(kind: str, count: int, indent: str = "  ") -> str:
+    return "".join(f'{indent}- {{{kind}: "{ITEM.format(i=i)}"}}\n' for i in range(1, count + 1))
+
+
+def ending_with(kind: str, count: int, fill: int) -> str:
+    """The plan of helpers_ws whose body ends in ``count`` items of ``kind``:
+    ``tieu-de`` headings of two items each, ``to-chuc`` units of one task each."""
+    plan = replace_once(PLAN, "muc_dich:\n", "muc_dich:\n" + f'  - "{FILLER}"\n' * fill)
+    if kind == "to-chuc":
+        units = "".join(f"  - don_vi: Đơn vị số {k}\n    nhiem_vu:\n" + items("gach", 1, "      ")
+                        for k in range(1, count + 1))
+        return replace_once(plan, TO_CHUC, "to_chuc_thuc_hien:\n" + units)
+    if kind == "tieu-de":
+        body = "".join(f"  - tieu_de: Nhóm nhiệm vụ thứ {k}\n    noi_dung:\n"
+                       + items("gach", 2, "      ") for k in range(1, count + 1))
+    else:
+        body = items(kind, count)
+    plan = replace_once(plan, NHIEM_VU, "nhiem_vu:\n" + body)
+    return replace_once(replace_once(plan, KINH_PHI, ""), TO_CHUC, "")
+
+
+@pytest.fixture(scope="module")
+def endings(tmp_path_factory):
+    """Every ending, count and starting height, rendered by one command and converted
+    by one LibreOffice call: name → (vanban's PDF, LibreOffice's PDF)."""
+    root = tmp_path_factory.mktemp("endings")
+    ws = make_workspace(root)
+    ws.path("content/xa/2023/kh.yaml").unlink()
+    names = []
+    for kind, counts in ENDINGS.items():
+        for fill in FILLS:
+            for count in counts:
+                name = f"{kind}-{fill}-{count:02d}"
+                ws.write(f"content/xa/2023/{name}.yaml", replace_once(
+                    ending_with(kind, count, fill), "so: 5", f"so: {len(names) + 1}"))
+                names.append(name)
+    result = ws.run("render", "content")
+    assert result.returncode == 0, result.stderr
+    docx = [ws.path(f"output/xa/2023/{name}.docx") for name in names]
+    theirs = libreoffice_pdfs(docx, root / "lo")
+    return {name: (d.with_suffix(".pdf"), theirs[d]) for name, d in zip(names, docx)}
+
+
+# LibreOffice 7.4 does not carry a chain of keep-with-next paragraphs along when the
+# table after them (the closing) moves to the next page: in a few of these layouts the
+# signature page keeps one body line, or none. The DOCX asks for what Word does
+# (keep-with-next on the last paragraphs, a closing row that cannot split); moving the
+# last paragraphs into the closing table fixes LibreOffice but changes the document the
+# clerk edits, so it is not done. Not strict: a LibreOffice that keeps them passes.
+LIBREOFFICE_CHAIN = pytest.mark.xfail(
+    reason="LibreOffice 7.4 lets a keep-with-next chain before a table fall apart")
+
+
+@pytest.mark.parametrize("who", ["vanban", pytest.param("LibreOffice",
+                                                        marks=LIBREOFFICE_CHAIN)])
+def test_closing_keeps_body_lines_after_items(endings, who):
+    """Authority, title and name on one page, with two body lines at least above
+    them, whatever the body ends in and wherever the page breaks."""
+    failures = []
+    for name, pdfs in endings.items():
+        page, right, body = closing_page(pdfs[0 if who == "vanban" else 1], ["KT. CHỦ TỊCH"])
+        if right != ["KT. CHỦ TỊCH", TITLE, NAME] or len(body) < 2:
+            failures.append(f"{name}: trang {page}, khối ký {right}, {body}")
+    assert failures == []
+
+
+def test_endings_break_just_above_the_closing(endings):
+    """The growth is about page breaks: for each ending, in both PDFs, some step
+    puts the page break within the last lines (three body lines or fewer above
+    the block on its page)."""
+    for kind in ENDINGS:
+        for who in (0, 1):
+            fewest = min(len(closing_page(pdfs[who], ["KT. CHỦ TỊCH"])[2])
+                         for name, pdfs in endings.items() if name.startswith(kind + "-"))
+            assert fewest <= 3, (kind, who, fewest)
+
+
 # -- authority lines ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("lines, wrong", [
@@ -133,7 +235,7 @@ def test_authority_lines_print_one_per_line(tmp_path):
     assert result.returncode == 0, result.stderr
     import docx
     document = docx.Document(str(ws.path("output/xa/2023/kh.docx")))
-    right = [p.text for p in document.tables[-1].rows[0].cells[1].paragraphs]
+    right = [p.text for p in document.tables[-1].rows[-1].cells[1].paragraphs]
     assert right == AUTHORITY + [TITLE, NAME]
     page, lines, _ = closing_page(ws.path("output/xa/2023/kh.pdf"))
     assert lines == AUTHORITY + [TITLE, NAME]
