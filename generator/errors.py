@@ -78,4 +78,9 @@ class Collector:
 
     def raise_if_any(self) -> None:
         if self.has_errors:
-            raise ContentError(self.problems)
+            raise ContentError(self.in_order())
+
+    def in_order(self) -> list[Problem]:
+        """The problems as the clerk reads the file, top to bottom: this file's by
+        line (those without a line first), then those of the files it names."""
+        return sorted(self.problems, key=lambda p: (p.file != self.file, p.file, p.line or 0))

@@ -146,3 +146,17 @@ def test_a_batch_figure_too_large_for_words_is_refused(tmp_path):
     assert "kinh_phi: {kinh_phi|tien_bang_chu}: số 1.000.000.000.000.000.000 quá lớn" \
         in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_problems_are_said_top_to_bottom(tmp_path):
+    """All mistakes of a file at once, in the order the clerk reads the file."""
+    plan = replace_once(PLAN, "  tham_quyen: KT. CHỦ TỊCH",
+                        '  tham_quyen: ["TM. ỦY BAN NHÂN DÂN\\nKT. CHỦ TỊCH"]')
+    plan = replace_once(plan, HEADING, "  - tieu_de: II. Công tác thông tin")
+    plan = replace_once(plan, ITEM, "      - {soo: Đẩy mạnh}")
+    ws = make_workspace(tmp_path, plan)
+    result = ws.render()
+    assert result.returncode == 1
+    lines = [int(s.split(":")[1]) for s in result.stderr.splitlines()
+             if s.startswith("content/xa/2023/kh.yaml:")]
+    assert len(lines) == 3 and lines == sorted(lines), result.stderr
