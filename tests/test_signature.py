@@ -173,9 +173,10 @@ def endings(tmp_path_factory):
     return {name: (d.with_suffix(".pdf"), theirs[d]) for name, d in zip(names, docx)}
 
 
-# LibreOffice 7.4 does not carry a chain of keep-with-next paragraphs along when the
-# table after them (the closing) moves to the next page: in a few of these layouts the
-# signature page keeps one body line, or none. The DOCX asks for what Word does
+# LibreOffice 7.4 does not hold a chain of three keep-with-next paragraphs together
+# (even with no table after them), nor carry the chain along when the table after it
+# (the closing) moves to the next page: in a few of these layouts the signature page
+# keeps one body line, or none. The DOCX asks for what Word does
 # (keep-with-next on the last paragraphs, a closing row that cannot split); moving the
 # last paragraphs into the closing table fixes LibreOffice but changes the document the
 # clerk edits, so it is not done. Not strict: a LibreOffice that keeps them passes.
