@@ -32,12 +32,14 @@ def inside_content(document: Path, named: Path) -> bool:
     return content_root(document) in Path(named).resolve().parents
 
 
-def outside_content(name: str, document: Path) -> str:
-    """The Vietnamese message for a named file outside the content folder."""
+def outside_content(name: str, document: Path, example: str | None = None) -> str:
+    """The Vietnamese message for a named file outside the content folder, with an
+    example of a name that would do."""
     root = content_root(document)
+    example = example or "ke-hoach.yaml hoặc ../2023/ke-hoach.yaml"
     return (f"tệp {name} nằm ngoài thư mục {root.name} của thư mục làm việc; vanban chỉ đọc "
             f"các tệp trong đó. Hãy chép tệp vào thư mục content rồi ghi đường dẫn tính từ "
-            f"tệp này, ví dụ ke-hoach.yaml hoặc ../2023/ke-hoach.yaml")
+            f"tệp này, ví dụ {example}")
 
 
 class OutsideWorkspace(ValueError):

@@ -31,19 +31,6 @@ class Attachment:
         return f"{name}:{self.line}" if self.line else name
 
 
-def allowed_root(decision: Path) -> Path:
-    """The folder an attached plan must lie in: the workspace's content folder."""
-    return workspace.content_root(decision)
-
-
-def is_inside(decision: Path, plan: Path) -> bool:
-    return workspace.inside_content(decision, plan)
-
-
-def plan_path(decision: Path, name: str) -> Path:
-    return Path(decision).parent / name
-
-
 # file -> ((size, mtime_ns), (resolved plan or None, line, numbered))
 _seen: dict[Path, tuple[tuple[int, int], tuple[Path | None, int | None, bool]]] = {}
 
@@ -66,8 +53,8 @@ def _named_plan(path: Path) -> tuple[Path | None, int | None, bool]:
         name = data.get("ke_hoach")
         if data.get("loai") == "quyet-dinh" and isinstance(name, str) and name.strip() \
                 and src is not None:
-            target = plan_path(path, name.strip())
-            if is_inside(path, target):
+            target = path.parent / name.strip()
+            if workspace.inside_content(path, target):
                 found = (target.resolve(), src.line(("ke_hoach",)),
                          data.get("so") is not None)
     _seen[path] = (signature, found)

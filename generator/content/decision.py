@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import attached, source
-from ..errors import Collector, display_path
+from . import attached
+from ..errors import display_path
 from .fields import Fields
-from .report import plan_named
+from .report import plan_file, plan_named
 from ..model import Block, Document, Item, Money, Plan
 
 DECISION_KEYS = {"ke_hoach", "tham_quyen_ban_hanh", "dieu"}
@@ -62,28 +62,10 @@ def _articles(f: Fields) -> list:
 
 
 def _plan(f: Fields, path: Path, load_document: Callable[[Path], Document]) -> Plan | None:
-    name = f.text("ke_hoach", required=True)
-    if name is None:
+    found = plan_file(f, path, example="ke_hoach: _ke-hoach-kem-theo.yaml")
+    if found is None:
         return None
-    plan_path = attached.plan_path(path, name)
-    if not attached.is_inside(path, plan_path):  # never opened: it is not the clerk's
-        root = attached.allowed_root(path)
-        f.error("ke_hoach", f"tệp kế hoạch {name} nằm ngoài thư mục {root.name} của thư mục "
-                f"làm việc ({display_path(root)}); kế hoạch ban hành kèm theo quyết định "
-                f"phải nằm trong đó. Hãy chép tệp kế hoạch vào {display_path(Path(path).parent)} "
-                "rồi ghi tên tệp, ví dụ ke_hoach: _ke-hoach-kem-theo.yaml")
-        return None
-    if not plan_path.is_file():
-        f.error("ke_hoach", f"không tìm thấy tệp kế hoạch {display_path(plan_path)}")
-        return None
-    # Only a file that says ``loai: ke-hoach`` is loaded: a decision naming itself, or
-    # another decision, would load decisions without end.
-    head = source.load(plan_path, Collector(plan_path))
-    loai = head.data.get("loai") if head is not None and isinstance(head.data, dict) else None
-    if plan_path.resolve() == Path(path).resolve() or loai != "ke-hoach":
-        f.error("ke_hoach", f"{display_path(plan_path)} không phải là kế hoạch; ke_hoach "
-                "của quyết định phải là tệp kế hoạch (loai: ke-hoach)")
-        return None
+    plan_path, head = found
     first = attached.owner(plan_path)
     if first is not None and first.decision != Path(path).resolve():
         f.error("ke_hoach", f"kế hoạch {display_path(plan_path)} đã ban hành kèm theo quyết "

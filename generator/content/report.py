@@ -112,29 +112,42 @@ def _plan(f: Fields, path: Path, load_document: Callable[..., Document],
           row=None) -> Plan | None:
     """The report's plan; for one commune of a batch over the communes' sheet, its
     own copy (aggregate.plan_copy: the commune as agency, the sheet's targets)."""
-    name = f.text("ke_hoach", required=True)
-    if name is None:
+    found = plan_file(f, path)
+    if found is None:
         return None
-    plan_path = (Path(path).parent / name)
-    if not workspace.inside_content(path, plan_path):  # never opened
-        f.error("ke_hoach", workspace.outside_content(name, path))
-        return None
-    if not plan_path.is_file():
-        f.error("ke_hoach", f"không tìm thấy tệp kế hoạch {display_path(plan_path)}")
-        return None
-    # A report naming itself, or another report, as its plan would load reports
-    # without end: only a file that says ``loai: ke-hoach`` is loaded as a plan.
-    head = source.load(plan_path, Collector(plan_path))
-    loai = head.data.get("loai") if head is not None and isinstance(head.data, dict) else None
-    if plan_path.resolve() == Path(path).resolve() or loai == "bao-cao":
-        f.error("ke_hoach", f"{display_path(plan_path)} là báo cáo, không phải kế hoạch; "
-                "ke_hoach phải là tệp kế hoạch (loai: ke-hoach)")
-        return None
+    plan_path, _ = found
     if row is not None and any(k.startswith("ket_qua.") for k in row.values):
         return plan_named(f, plan_path, lambda: aggregate.plan_copy(
             plan_path, row, f.data.get("ket_qua"),
             lambda message: f.warn("ke_hoach", message), load_document))
     return plan_named(f, plan_path, lambda: load_document(plan_path))
+
+
+def plan_file(f: Fields, path: Path, example: str | None = None
+              ) -> tuple[Path, source.Source | None] | None:
+    """The file a report's or a decision's ``ke_hoach`` names, and its head as read,
+    when it may be loaded as a plan: inside the workspace's content folder (else
+    never opened), there, and not the naming file itself nor a document of another
+    kind, which would load reports or decisions without end. A file that cannot be
+    read is loaded all the same, so that its own problems are shown."""
+    name = f.text("ke_hoach", required=True)
+    if name is None:
+        return None
+    plan_path = Path(path).parent / name
+    if not workspace.inside_content(path, plan_path):
+        f.error("ke_hoach", workspace.outside_content(name, path, example))
+        return None
+    if not plan_path.is_file():
+        f.error("ke_hoach", f"không tìm thấy tệp kế hoạch {display_path(plan_path)}")
+        return None
+    head = source.load(plan_path, Collector(plan_path))
+    loai = head.data.get("loai") if head is not None and isinstance(head.data, dict) else None
+    if plan_path.resolve() == Path(path).resolve() or loai not in (None, "ke-hoach"):
+        f.error("ke_hoach", f"{display_path(plan_path)} không phải là kế hoạch"
+                + (f" (loai: {loai})" if loai else "")
+                + "; ke_hoach phải là tệp kế hoạch (loai: ke-hoach)")
+        return None
+    return plan_path, head
 
 
 def plan_named(f: Fields, plan_path: Path, load: Callable[[], Document]) -> Plan | None:
