@@ -32,9 +32,12 @@ def inside_content(document: Path, named: Path) -> bool:
     return content_root(document) in Path(named).resolve().parents
 
 
-def outside_content(name: str, document: Path, example: str | None = None) -> str:
-    """The Vietnamese message for a named file outside the content folder, with an
-    example of a name that would do."""
+def outside_content(document: Path, name: str, example: str | None = None) -> str | None:
+    """Why the file ``name`` that ``document`` names (relative to its folder) may not
+    be read, in Vietnamese, with an example of a name that would do; None when it
+    lies inside the content folder."""
+    if inside_content(document, Path(document).parent / name):
+        return None
     root = content_root(document)
     example = example or "ke-hoach.yaml hoặc ../2023/ke-hoach.yaml"
     return (f"tệp {name} nằm ngoài thư mục {root.name} của thư mục làm việc; vanban chỉ đọc "

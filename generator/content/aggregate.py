@@ -208,8 +208,9 @@ def _columns(spec: Fields, rules: dict, targets: dict) -> list[Target]:
 
 
 def _from_table(spec: Fields, table: Path, targets: dict, expected):  # noqa: C901 - one pass over the rows, each check where its cell is read
-    if not workspace.inside_content(spec.src.path, table):  # never opened
-        spec.error("bang", workspace.outside_content(str(spec.data["bang"]), spec.src.path))
+    outside = workspace.outside_content(spec.src.path, str(spec.data["bang"]))
+    if outside:  # never opened
+        spec.error("bang", outside)
         return None, []
     if not table.is_file():
         spec.error("bang", f"không tìm thấy bảng {display_path(table)}")

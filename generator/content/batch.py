@@ -73,9 +73,10 @@ def rows(doc_path: Path, spec: dict, src: source.Source) -> list[Row]:
         return _communes(str(spec["xa_cua_tinh"]), where, line)
     path = table_path(doc_path, spec)
     assert path is not None  # bang is given: checked above
-    if not workspace.inside_content(doc_path, path):  # never opened
+    outside = workspace.outside_content(doc_path, str(spec["bang"]))
+    if outside:  # never opened
         raise BatchError([Problem(where, src.line(("cho_moi", "bang")), "cho_moi.bang",
-                                  workspace.outside_content(str(spec["bang"]), doc_path))])
+                                  outside)])
     if not path.is_file():
         raise BatchError([Problem(where, src.line(("cho_moi", "bang")), "cho_moi.bang",
                                   f"không tìm thấy bảng {display_path(path)}")])

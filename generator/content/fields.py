@@ -328,9 +328,9 @@ class Fields:
             elif isinstance(item, dict) and len(item) == 1 and next(iter(item)) in ITEM_KINDS:
                 kind = next(iter(item))
                 # A "- ", "+ " or numbered item gets its mark from the generator.
-                text = self.child(*where).one_line(kind, required=True,
-                                                   heading=kind != "doan") \
-                    if kind != "doan" else self.child(*where).text(kind, required=True)
+                item_fields = self.child(*where)
+                text = item_fields.text(kind, required=True) if kind == "doan" \
+                    else item_fields.one_line(kind, required=True, heading=True)
                 if text is not None:
                     out.append(Item(kind, text))
             elif isinstance(item, dict) and "so_tien" in item:

@@ -133,10 +133,11 @@ def plan_file(f: Fields, path: Path, example: str | None = None
     name = f.text("ke_hoach", required=True)
     if name is None:
         return None
-    plan_path = Path(path).parent / name
-    if not workspace.inside_content(path, plan_path):
-        f.error("ke_hoach", workspace.outside_content(name, path, example))
+    outside = workspace.outside_content(path, name, example)
+    if outside:  # never opened
+        f.error("ke_hoach", outside)
         return None
+    plan_path = Path(path).parent / name
     if not plan_path.is_file():
         f.error("ke_hoach", f"không tìm thấy tệp kế hoạch {display_path(plan_path)}")
         return None
@@ -259,7 +260,6 @@ def _same_issuer(f: Fields, common: dict, plan: Plan) -> None:
     elif common["nam"] > plan.nam:
         f.warn("nam", f"báo cáo năm {common['nam']} trên kế hoạch năm {plan.nam}; "
                "đúng nếu kế hoạch áp dụng nhiều năm")
-
 
 
 def _within_period(f: Fields, common: dict, period) -> None:

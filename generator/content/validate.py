@@ -114,8 +114,9 @@ def _with_base(src: source.Source, col: Collector, depth: int = 0) -> source.Sou
         return src
     line = src.line(("dua_tren",))
     base_path = src.path.parent / str(base_name)
-    if not workspace.inside_content(src.path, base_path):  # never opened
-        col.error(line, "dua_tren", workspace.outside_content(str(base_name), src.path))
+    outside = workspace.outside_content(src.path, str(base_name))
+    if outside:  # never opened
+        col.error(line, "dua_tren", outside)
         return src
     if depth > 5 or not base_path.is_file():
         col.error(line, "dua_tren", f"không tìm thấy tệp {display_path(base_path)}"
