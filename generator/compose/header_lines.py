@@ -168,14 +168,14 @@ def title(text: str, role: str, width_mm: float = style.TEXT_WIDTH_MM) -> str:
     so where filling the lines would reach into a span, the line is broken before
     it, by an explicit break, the same in both outputs. Other titles are unchanged."""
     words = text.split(" ")
-    if not ties.TIED_PERIOD.search(text):
+    if not any(ties.is_tied_period(word) for word in words):
         return text
     out: list[str] = []
     line = ""
     for word in words:
         candidate = f"{line} {word}" if line else word
         if line and not _fits(candidate, role, width_mm):
-            if ties.TIED_PERIOD.search(word):
+            if ties.is_tied_period(word):
                 out.append(line + "\n")
             else:
                 out.append(line + " ")

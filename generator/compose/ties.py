@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from ..content import periods
+
 NBSP = "\u00a0"
 # Units of measure and counted things that follow a figure in plans and reports.
 UNITS = ("ha", "km", "km2", "km²", "m", "m2", "m²", "m3", "m³", "kg", "tấn", "lít",
@@ -25,16 +27,18 @@ _ABBREVIATION = re.compile(
 # In a title or heading, a period ("giai đoạn 2026 - 2030") is one thing to the
 # reader: never "giai / đoạn 2026 - 2030" nor "giai đoạn 2026 - / 2030". (Body text
 # keeps its breaks; so does "năm 2025", which would change the existing documents.)
-_PERIOD = re.compile(r"(?i)(?<!\w)(giai đoạn) (\d{4})\u00a0?(-|–) (\d{4})(?!\w)")
 TITLE_ROLES = ("trich-yeu", "muc", "khoan", "phu-luc-ten")
-TIED_PERIOD = re.compile(r"(?i)giai\u00a0đoạn\u00a0\d{4}\u00a0[-–]\u00a0\d{4}")
+_SPACES = re.compile(r"\s+")
 
 
 def tie_title(text: str) -> str:
-    """``text`` of a title with its periods kept on one line."""
-    def keep(m: re.Match) -> str:
-        return NBSP.join((m.group(1).replace(" ", NBSP), m.group(2), m.group(3), m.group(4)))
-    return _PERIOD.sub(keep, text)
+    """``text`` of a title with its periods (``periods.NAMED``) kept on one line."""
+    return periods.NAMED.sub(lambda m: _SPACES.sub(NBSP, m.group(0)), text)
+
+
+def is_tied_period(word: str) -> bool:
+    """Whether a word (text between breakable spaces) holds a whole tied period."""
+    return periods.NAMED.search(word) is not None
 
 
 def tie(text: str) -> str:

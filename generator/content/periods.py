@@ -55,8 +55,9 @@ def read(f: Fields) -> Period | None:
     return Period(tu, den)
 
 
-# "giai đoạn 2021 - 2025" as a subject writes it (any dash, any spacing).
-_NAMED = re.compile(r"(?i)giai đoạn\s*(\d{4})\s*[-–]\s*(\d{4})")
+# "giai đoạn 2021 - 2025" as a text writes it: any dash, any spacing, no-break spaces
+# included (the composer ties a period in a title with them, ties.py).
+NAMED = re.compile(r"(?i)(?<!\w)giai\s+đoạn\s*(\d{4})\s*[-–]\s*(\d{4})(?!\w)")
 
 
 def in_subject(f: Fields, subject: str, period: Period) -> str:
@@ -64,7 +65,7 @@ def in_subject(f: Fields, subject: str, period: Period) -> str:
     Written there already, it stays as written; absent, "giai đoạn 2021 - 2025" is
     added at the end; a subject that names only another period is an error (which
     of the two would the signer mean?)."""
-    named = {(int(a), int(b)) for a, b in _NAMED.findall(subject)}
+    named = {(int(a), int(b)) for a, b in NAMED.findall(subject)}
     if (period.tu, period.den) in named:
         return subject
     if named:
