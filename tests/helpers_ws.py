@@ -76,6 +76,28 @@ noi_nhan:
   - Lưu: VT, VX
 """
 
+# A report on the plan above (``ke_hoach: kh.yaml`` beside it), its results given as
+# keyword arguments: ``report(**PLAN_RESULTS)``.
+REPORT = """\
+loai: bao-cao
+co_quan: ubnd-quang-ninh
+nam: 2023
+ke_hoach: {plan}
+trich_yeu: Kết quả thực hiện công tác phòng, chống tệ nạn xã hội năm 2023
+ket_qua:
+{ket_qua}nguoi_ky:
+  chuc_vu: CHỦ TỊCH
+  ho_ten: Nguyễn Văn A
+noi_nhan:
+  - "Lưu: VT"
+"""
+PLAN_RESULTS = {"CT01": 85, "CT02": 550, "CT02a": 500, "CT02b": 50}
+
+
+def report(plan: str = "kh.yaml", **results) -> str:
+    return REPORT.format(plan=plan,
+                         ket_qua="".join(f"  {k}: {v}\n" for k, v in results.items()))
+
 
 # -- editing the text of a content file -------------------------------------------
 

@@ -7,18 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from helpers_ws import PLAN, line_of, make_workspace, replace_once
+from helpers_ws import PLAN, PLAN_RESULTS, line_of, make_workspace, replace_once, report
 
-REPORT = """loai: bao-cao
-co_quan: ubnd-quang-ninh
-nam: 2023
-trich_yeu: Kết quả thực hiện năm 2023
-ke_hoach: {plan}
-ket_qua: {{CT01: 85, CT02: 550, CT02a: 500, CT02b: 50}}
-nguoi_ky: {{chuc_vu: CHỦ TỊCH, ho_ten: Nguyễn Văn A}}
-noi_nhan:
-  - "Lưu: VT"
-"""
 COPY = """dua_tren: {base}
 so: 6
 """
@@ -39,7 +29,7 @@ def test_a_named_file_outside_the_workspace_is_refused(tmp_path, kind, how):
     plan = outside_plan(tmp_path)
     name = {"relative": "../../../../ngoai/kh.yaml", "absolute": str(plan),
             "system": "../../../../../../../../../etc/passwd"}[how]
-    text = REPORT.format(plan=name) if kind == "ke_hoach" else COPY.format(base=name)
+    text = report(name, **PLAN_RESULTS) if kind == "ke_hoach" else COPY.format(base=name)
     ws.write("content/xa/2023/van-ban.yaml", text)
     result = ws.run("check", "content/xa/2023/van-ban.yaml")
     assert result.returncode == 1
@@ -58,9 +48,7 @@ def test_a_table_outside_the_workspace_is_refused(tmp_path, key):
             'cho_moi: {bang: ../../../../ngoai/xa.csv, ten_tep: "{ma}"}\n'
         field = "cho_moi.bang"
     else:
-        text = REPORT.format(plan="kh.yaml").replace(
-            "ket_qua: {CT01: 85, CT02: 550, CT02a: 500, CT02b: 50}\n",
-            "tong_hop: {bang: ../../../../ngoai/xa.csv}\n")
+        text = report().replace("ket_qua:\n", "tong_hop: {bang: ../../../../ngoai/xa.csv}\n")
         field = "tong_hop.bang"
     ws.write("content/xa/2023/van-ban.yaml", text)
     result = ws.run("check", "content/xa/2023/van-ban.yaml")

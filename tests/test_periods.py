@@ -8,7 +8,8 @@ import pdfplumber
 import pytest
 
 from conftest import libreoffice_pdfs
-from helpers_ws import PLAN, docx_text, line_of, make_workspace, replace_once
+from helpers_ws import (PLAN, PLAN_RESULTS, docx_text, line_of, make_workspace, replace_once,
+                        report)
 
 PERIOD_PLAN = replace_once(
     replace_once(PLAN, "nam: 2023\n", "nam: 2023\ngiai_doan: 2021 - 2025\n"),
@@ -18,22 +19,7 @@ PERIOD_PLAN = replace_once(PERIOD_PLAN, '"Phấn đấu {{ gia_tri }} các xã',
                            '"Phấn đấu đến năm 2025 có {{ gia_tri }} (năm 2023: '
                            '{{ gia_tri_nam[2023] }}) các xã')
 
-REPORT = """loai: bao-cao
-co_quan: ubnd-quang-ninh
-nam: 2023
-trich_yeu: Kết quả thực hiện năm 2023
-ke_hoach: kh.yaml
-ket_qua:
-  CT01: 85
-  CT02: 550
-  CT02a: 500
-  CT02b: 50
-nguoi_ky:
-  chuc_vu: CHỦ TỊCH
-  ho_ten: Nguyễn Văn A
-noi_nhan:
-  - "Lưu: VT"
-"""
+REPORT = report(**PLAN_RESULTS)
 
 
 @pytest.fixture(scope="module")

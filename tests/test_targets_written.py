@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from helpers_ws import (PLAN, docx_text, make_workspace, pdf_text, replace_once,
-                        squeeze)
+from helpers_ws import (PLAN, PLAN_RESULTS, docx_text, make_workspace, pdf_text, replace_once,
+                        report, squeeze)
 
 CT02 = """    cau: "Cai nghiện ma túy cho {{ gia_tri }}"
     chi_tiet:
@@ -54,22 +54,7 @@ def test_sentence_keeps_its_own_ending(tmp_path):
                for line in docx.replace("\xa0", " ").splitlines()), docx
 
 
-REPORT = """loai: bao-cao
-co_quan: ubnd-quang-ninh
-nam: 2023
-trich_yeu: Kết quả thực hiện năm 2023
-ke_hoach: kh.yaml
-ket_qua:
-  CT01: 100
-  CT02: 550
-  CT02a: 500
-  CT02b: 50
-nguoi_ky:
-  chuc_vu: CHỦ TỊCH
-  ho_ten: Nguyễn Văn A
-noi_nhan:
-  - Lưu: VT
-"""
+REPORT = report(**{**PLAN_RESULTS, "CT01": 100})
 
 
 @pytest.mark.parametrize("comparison, verdict", [("lon-hon", "Không đạt"),

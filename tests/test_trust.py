@@ -26,31 +26,13 @@ import docx
 import pytest
 
 from helpers_ws import (AGENCIES, PLAN, Workspace, docx_text, has_vietnamese, line_of,
-                        pdf_text, replace_once, squeeze)
+                        pdf_text, replace_once, report, squeeze)
 
 TRICH_YEU = ("trich_yeu: Thực hiện công tác phòng, chống mại dâm, cai nghiện ma túy "
              "và hỗ trợ nạn nhân bị mua bán trở về năm 2023\n")
 CAU = 'cau: "Cai nghiện ma túy cho {{ gia_tri }}"'
 NOI_NHAN = ("noi_nhan:\n  - Bộ Lao động - Thương binh và Xã hội (b/c)\n"
             "  - TT Tỉnh ủy, TT HĐND tỉnh (b/c)\n  - Lưu: VT, VX\n")
-
-REPORT = """\
-loai: bao-cao
-co_quan: ubnd-quang-ninh
-nam: 2023
-ke_hoach: kh.yaml
-trich_yeu: Kết quả thực hiện công tác phòng, chống tệ nạn xã hội năm 2023
-ket_qua:
-{ket_qua}nguoi_ky:
-  chuc_vu: CHỦ TỊCH
-  ho_ten: Nguyễn Văn A
-noi_nhan:
-  - "Lưu: VT"
-"""
-
-
-def report(**results) -> str:
-    return REPORT.format(ket_qua="".join(f"  {k}: {v}\n" for k, v in results.items()))
 
 
 def to_cp1258(text: str) -> bytes:
