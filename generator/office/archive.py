@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .. import faults
-from . import frozen, register, stamp
+from . import frozen, register
 from ..errors import display_path
 from ..errors import VanbanError
 from ..model import KIND_NAMES, Document
@@ -200,9 +200,7 @@ def registered(db, doc: Document, root: Path):
     if row["huy"]:
         raise ArchiveError(f"{display_path(doc.path)}: số {label} đã bị hủy "
                            f"({row['ly_do_huy']}); không lưu trữ văn bản mang số đã hủy")
-    if row["noi_dung_sha256"] and (
-            row["noi_dung_sha256"] != stamp.content_hash(Path(doc.path).read_bytes())
-            or frozen.changed_attached(row, doc, root)):
+    if row["noi_dung_sha256"] and not frozen.unchanged(row, doc, root):
         raise ArchiveError(f"{display_path(doc.path)}: nội dung tệp đã đổi sau khi cấp số "
                            f"{label}; bản lưu trữ phải đúng văn bản đã ký. Hãy trả lại nội "
                            "dung đã ký rồi lưu trữ")
