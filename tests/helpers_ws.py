@@ -235,3 +235,22 @@ def vn(value: Decimal, decimals: int | None = None) -> str:
         whole = whole[:-3]
     groups.insert(0, whole)
     return ("-" if value < 0 else "") + ".".join(groups) + ("," + fraction if fraction else "")
+
+
+# -- signing ---------------------------------------------------------------------------
+
+def sign(pdf: Path, target: Path, files) -> Path:
+    """``pdf`` digitally signed (pyHanko) with ``files`` = (key, certificate) or
+    (key, certificate, CA certificate), written to ``target``."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+
+    key_file, cert_file, *chain = files
+    signer = signers.SimpleSigner.load(str(key_file), str(cert_file),
+                                       ca_chain_files=tuple(str(c) for c in chain))
+    with open(pdf, "rb") as source:
+        writer = IncrementalPdfFileWriter(source)
+        with open(target, "wb") as out:
+            signers.sign_pdf(writer, signers.PdfSignatureMetadata(field_name="ChuKy1"),
+                             signer=signer, output=out)
+    return target

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from helpers_ws import (AGENCIES, PLAN, Workspace, docx_text, has_vietnamese, pdf_text,
-                        replace_once, squeeze)
+                        replace_once, sign, squeeze)
 
 REGISTER = "archive/so-dang-ky.sqlite"
 AGENCY = "Ủy ban nhân dân tỉnh Quảng Ninh"
@@ -210,21 +210,6 @@ def signer_files(tmp_path_factory) -> tuple[Path, Path]:
                                            serialization.NoEncryption()))
     cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     return key_file, cert_file
-
-
-def sign(pdf: Path, target: Path, signer_files) -> Path:
-    """``pdf`` digitally signed by the test certificate (pyHanko)."""
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign import signers
-
-    key_file, cert_file = signer_files
-    signer = signers.SimpleSigner.load(str(key_file), str(cert_file))
-    with open(pdf, "rb") as source:
-        writer = IncrementalPdfFileWriter(source)
-        with open(target, "wb") as out:
-            signers.sign_pdf(writer, signers.PdfSignatureMetadata(field_name="ChuKy1"),
-                             signer=signer, output=out)
-    return target
 
 
 def tamper_signed(signed: Path, target: Path) -> Path:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers_ws import has_vietnamese, pdf_text, squeeze
+from helpers_ws import has_vietnamese, pdf_text, sign, squeeze
 from test_archive import (DRAFT, REGISTER, assert_clear_refusal, doc_path, entries, numbered,
                           plan, png_scan, sha256, stored, workspace, yaml_number)
 
@@ -93,21 +93,6 @@ def pki(tmp_path_factory):
         out[kind] = (_pem(folder, f"{kind}.key", key), _pem(folder, f"{kind}.pem", cert),
                      folder / f"ca-{ca}.pem")
     return out, folder / "ca-tin-cay.pem"
-
-
-def sign(pdf: Path, target: Path, files) -> Path:
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign import signers
-
-    key_file, cert_file, ca_file = files
-    signer = signers.SimpleSigner.load(str(key_file), str(cert_file),
-                                       ca_chain_files=(str(ca_file),))
-    with open(pdf, "rb") as source:
-        writer = IncrementalPdfFileWriter(source)
-        with open(target, "wb") as out:
-            signers.sign_pdf(writer, signers.PdfSignatureMetadata(field_name="ChuKy1"),
-                             signer=signer, output=out)
-    return target
 
 
 def env(**extra) -> dict:
