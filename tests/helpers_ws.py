@@ -206,6 +206,26 @@ def pdf_text(path: Path) -> str:
         return "\n".join(page.extract_text() or "" for page in pdf.pages)
 
 
+def nfc(text) -> str:
+    return unicodedata.normalize("NFC", str(text))
+
+
+def flat(text) -> str:
+    """Whitespace collapsed (no-break spaces too): a table cell wraps where its
+    column ends."""
+    return " ".join(nfc(text if text is not None else "").split())
+
+
+def row_cells(row) -> list[str]:
+    """A DOCX table row's cell texts as Word shows them: a merged cell said once."""
+    cells, seen = [], set()
+    for cell in row.cells:
+        if id(cell._tc) not in seen:
+            seen.add(id(cell._tc))
+            cells.append(flat(cell.text))
+    return cells
+
+
 def squeeze(text: str) -> str:
     """Without whitespace: PDF text extraction breaks lines where the layout did."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFC", text))

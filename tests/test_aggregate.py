@@ -16,7 +16,6 @@ import os
 import re
 import subprocess
 import sys
-import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from docx.oxml.ns import qn
 from ruamel.yaml import YAML
 
 from conftest import CONTENT
-from helpers_ws import AGENCIES, vn
+from helpers_ws import AGENCIES, flat, row_cells, squeeze, vn
 
 TENTH = Decimal("0.1")
 TARGETS_HEADER = ["STT", "Chỉ tiêu", "Đơn vị", "Kế hoạch", "Thực hiện", "Tỷ lệ (%)",
@@ -38,18 +37,6 @@ NO_DATA, NOT_SENT, TOTAL = "Chưa có số liệu", "Chưa báo cáo", "Tổng c
 
 
 # -- the independent computation ------------------------------------------------------
-
-def nfc(text) -> str:
-    return unicodedata.normalize("NFC", str(text))
-
-
-def flat(text) -> str:
-    return " ".join(nfc(text if text is not None else "").replace("\xa0", " ").split())
-
-
-def squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", nfc(text).replace("\xa0", " "))
-
 
 def load(path: Path):
     return YAML(typ="safe", pure=True).load(Path(path).read_text(encoding="utf-8"))
@@ -259,15 +246,7 @@ def docx_tables(path: Path) -> list[list[list[str]]]:
     """Every table of the body, rows of cell texts (a merged cell said once)."""
     out = []
     for table in docx.Document(str(path)).tables:
-        rows = []
-        for row in table.rows:
-            cells, seen = [], set()
-            for cell in row.cells:
-                if id(cell._tc) not in seen:
-                    seen.add(id(cell._tc))
-                    cells.append(flat(cell.text))
-            rows.append(cells)
-        out.append(rows)
+        out.append([row_cells(row) for row in table.rows])
     return out
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from ruamel.yaml import YAML
 
 import expected as E
 from conftest import CONTENT, EXAMPLES, example_id, output_for, run_vanban
-from helpers_ws import vn
+from helpers_ws import flat, nfc, row_cells, vn
 from pdfview import MM, segments
 
 HEADER = ["STT", "Chỉ tiêu", "Đơn vị", "Kế hoạch", "Thực hiện", "Tỷ lệ (%)", "Đánh giá"]
@@ -44,18 +43,9 @@ REPORTS = [p for p in EXAMPLES if (_load(p) or {}).get("loai") == "bao-cao"
 
 # -- the independent computation ------------------------------------------------------
 
-def nfc(text) -> str:
-    return unicodedata.normalize("NFC", str(text))
-
-
 def seen(text) -> str:
     """Text as a reader sees it: a no-break space is a space."""
     return nfc(text).replace("\xa0", " ")
-
-
-def flat(text: str) -> str:
-    """Whitespace collapsed: a table cell wraps where its column ends."""
-    return " ".join(nfc(text).split())
 
 
 def squeeze(text: str) -> str:
@@ -159,15 +149,7 @@ def docx_targets_table(document):
 
 def docx_rows(table) -> list[list[str]]:
     """Data rows as Word shows them; a row of one merged cell is ``[text]``."""
-    rows = []
-    for row in table.rows[1:]:
-        cells, seen = [], set()
-        for cell in row.cells:
-            if id(cell._tc) not in seen:
-                seen.add(id(cell._tc))
-                cells.append(flat(cell.text))
-        rows.append(cells)
-    return rows
+    return [row_cells(row) for row in table.rows[1:]]
 
 
 def element_text(element) -> str:
