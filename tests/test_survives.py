@@ -22,7 +22,7 @@ import pytest
 
 from conftest import REPO
 from generator.compose.templates import builtin_dir
-from helpers_ws import AGENCIES, PLAN, replace_once
+from helpers_ws import AGENCIES, PLAN, replace_once, report
 
 MM = 72 / 25.4
 BOMB = """\
@@ -37,16 +37,7 @@ h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
 i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
 """
 
-REPORT = """\
-loai: bao-cao
-co_quan: ubnd-quang-ninh
-nam: 2023
-ke_hoach: {plan}
-trich_yeu: Kết quả thực hiện công tác phòng, chống tệ nạn xã hội năm 2023
-ket_qua: {{CT01: 100, CT02: 560, CT02a: 510, CT02b: 50}}
-nguoi_ky: {{chuc_vu: PHÓ CHỦ TỊCH, ho_ten: Nguyễn Văn A}}
-noi_nhan: [Bộ Lao động - Thương binh và Xã hội (b/c), "Lưu: VT, VX"]
-"""
+RESULTS = {"CT01": 100, "CT02": 560, "CT02a": 510, "CT02b": 50}
 
 
 # -- helpers ---------------------------------------------------------------------------
@@ -277,7 +268,7 @@ BROKEN = {  # file -> text that names it in a problem
 def forty(ws: Path) -> Path:
     base(ws)
     write(ws, "content/tot/kh.yaml", PLAN)
-    write(ws, "content/tot/bc.yaml", REPORT.format(plan="kh.yaml"))
+    write(ws, "content/tot/bc.yaml", report("kh.yaml", **RESULTS))
     write(ws, "content/tot/ban.yaml",
           "dua_tren: kh.yaml\ncho_moi: {bang: _ban.csv, ten_tep: '{ma}'}\nso: null\n")
     write(ws, "content/tot/_ban.csv", "ma\n" + "\n".join(GOOD_ROWS) + "\n")
@@ -288,7 +279,7 @@ def forty(ws: Path) -> Path:
     write(ws, "content/hu/ky-tu.yaml",
           "dua_tren: ../tot/kh.yaml\ncho_moi: {bang: _ky-tu.csv, ten_tep: '{ma}'}\n")
     write(ws, "content/hu/_ky-tu.csv", "ma,trich_yeu\nk1,Kế hoạch \uffff năm\n")
-    write(ws, "content/hu/tu-bao-cao.yaml", REPORT.format(plan="tu-bao-cao.yaml"))
+    write(ws, "content/hu/tu-bao-cao.yaml", report("tu-bao-cao.yaml", **RESULTS))
     write(ws, "content/hu/bang-gia.yaml",
           "dua_tren: ../tot/kh.yaml\ncho_moi: {bang: _gia.xlsx, ten_tep: '{ma}'}\n")
     write(ws, "content/hu/_gia.xlsx", "ma,trich_yeu\ng1,Giả\n")
@@ -350,8 +341,8 @@ CASES = {
                   "content/x/_a.csv:2"),
     "format-map-in-cau": ({"content/x/a.yaml": plan_with_cau(
         '"{{ \'{gia_tri}\'.format_map(42) }}"')}, "content/x/a.yaml:"),
-    "recursive-report": ({"content/x/a.yaml": REPORT.format(plan="b.yaml"),
-                          "content/x/b.yaml": REPORT.format(plan="a.yaml")},
+    "recursive-report": ({"content/x/a.yaml": report("b.yaml", **RESULTS),
+                          "content/x/b.yaml": report("a.yaml", **RESULTS)},
                          "content/x/a.yaml:"),
     "nan-number": ({"content/x/a.yaml": plan(**{"gia_tri: 550": "gia_tri: .nan"})},
                    "content/x/a.yaml:"),
